@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * frr-routeserver: a bgpd module that gives a BGP instance the semantics
+ * of a cloud route server with ExpressRoute and VPN gateway integration.
+ */
+
+#include <zebra.h>
+
+#include "libfrr.h"
+#include "log.h"
+#include "module.h"
+
+#include "bgpd/bgpd.h"
+
+#include "routeserver.h"
+#include "rs_instance.h"
+#include "rs_nb.h"
+
+DEFINE_MGROUP(ROUTESERVER, "route-server module");
+
+const char *rs_bgp_vrf_name(const struct bgp *bgp)
+{
+	return bgp->name ? bgp->name : VRF_DEFAULT_NAME;
+}
+
+/* Commands and the northbound exist only once the library is set up. */
+static int rs_late_init(struct thread_master *master)
+{
+	rs_nb_register();
+	rs_cli_init();
+	zlog_info("route-server module %s loaded", RS_VERSION);
+	return 0;
+}
+
+static int rs_early_fini(void)
+{
+	rs_instance_delete_all();
+	return 0;
+}
+
+static int rs_module_init(void)
+{
+	hook_register(bgp_inst_config_write, rs_config_write);
+	hook_register(frr_late_init, rs_late_init);
+	hook_register(frr_early_fini, rs_early_fini);
+	return 0;
+}
+
+FRR_MODULE_SETUP(.name = "bgpd_routeserver", .version = RS_VERSION,
+		 .description = "route server with typed peers",
+		 .init = rs_module_init, );

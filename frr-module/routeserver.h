@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * frr-routeserver: route-server semantics for bgpd, shared declarations
+ * of the module's FRR glue.
+ */
+
+#ifndef _FRR_ROUTESERVER_H
+#define _FRR_ROUTESERVER_H
+
+#include "memory.h"
+
+DECLARE_MGROUP(ROUTESERVER);
+
+struct bgp;
+struct vty;
+
+/* Key of a BGP instance in the frr-routeserver YANG model. */
+extern const char *rs_bgp_vrf_name(const struct bgp *bgp);
+
+extern void rs_cli_init(void);
+extern int rs_config_write(struct bgp *bgp, struct vty *vty);
+
+#endif /* _FRR_ROUTESERVER_H */

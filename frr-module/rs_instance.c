@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Route-server settings of one BGP instance, as applied by the northbound.
+ */
+
+#include <zebra.h>
+
+#include "memory.h"
+
+#include "routeserver.h"
+#include "rs_instance.h"
+
+DEFINE_MTYPE_STATIC(ROUTESERVER, RS_INSTANCE, "route-server instance");
+
+static int rs_instance_cmp(const struct rs_instance *a,
+			   const struct rs_instance *b)
+{
+	return strcmp(a->vrf, b->vrf);
+}
+
+DECLARE_RBTREE_UNIQ(rs_instances, struct rs_instance, item, rs_instance_cmp);
+
+static struct rs_instances_head rs_instances = INIT_RBTREE_UNIQ(rs_instances);
+
+struct rs_instance *rs_instance_create(const char *vrf)
+{
+	struct rs_instance *rsi = XCALLOC(MTYPE_RS_INSTANCE, sizeof(*rsi));
+
+	strlcpy(rsi->vrf, vrf, sizeof(rsi->vrf));
+	rs_instances_add(&rs_instances, rsi);
+	return rsi;
+}
+
+void rs_instance_delete(struct rs_instance *rsi)
+{
+	rs_instances_del(&rs_instances, rsi);
+	XFREE(MTYPE_RS_INSTANCE, rsi);
+}
+
+struct rs_instance *rs_instance_lookup(const char *vrf)
+{
+	struct rs_instance key = {};
+
+	strlcpy(key.vrf, vrf, sizeof(key.vrf));
+	return rs_instances_find(&rs_instances, &key);
+}
+
+void rs_instance_delete_all(void)
+{
+	struct rs_instance *rsi;
+
+	while ((rsi = rs_instances_first(&rs_instances)))
+		rs_instance_delete(rsi);
+}

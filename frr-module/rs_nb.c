@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Northbound callbacks of the frr-routeserver YANG module, and its
+ * registration with bgpd's northbound.
+ */
+
+#include <zebra.h>
+
+#include "northbound.h"
+#include "yang.h"
+
+#include "routeserver.h"
+#include "rs_nb.h"
+
+/* clang-format off */
+const struct frr_yang_module_info frr_routeserver_info = {
+	.name = "frr-routeserver",
+	.nodes = {
+		{
+			.xpath = "/frr-routeserver:route-server/instance",
+			.cbs = {
+				.create = rs_instance_nb_create,
+				.destroy = rs_instance_nb_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/branch-to-branch",
+			.cbs = {
+				.cli_show = rs_cli_show_branch_to_branch,
+				.modify = rs_instance_branch_to_branch_modify,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/state/version",
+			.cbs = {
+				.get_elem = rs_state_version_get_elem,
+			},
+		},
+		{
+			.xpath = NULL,
+		},
+	}
+};
+/* clang-format on */
+
+/*
+ * FRR 8.4 builds a daemon's northbound in nb_init() from the daemon's fixed
+ * list of YANG modules, before any module could add to it, and offers no
+ * call to attach a module loaded later: nb_node_new_cb() and
+ * nb_load_callbacks() are static. So the model is loaded from frr_late_init
+ * (which still precedes reading the configuration) and its nb_nodes are
+ * built here the way the library builds them.
+ *
+ * nb_terminate() frees every nb_node as MTYPE_NB_NODE, also in the parent
+ * of a daemonizing bgpd, where no module hook runs; a node allocated under
+ * any other memory type makes that free abort. So ours are allocated under
+ * the library's own type, which is static to northbound.c and is found by
+ * its name.
+ */
+static int rs_find_nb_node_mtype(void *arg, struct memgroup *mg,
+				 struct memtype *mt)
+{
+	struct memtype **found = arg;
+
+	if (!mt || strcmp(mg->name, "libfrr") ||
+	    strcmp(mt->name, "Northbound Node"))
+		return 0;
+	*found = mt;
+	return 1;
+}
+
+static struct memtype *rs_nb_node_mtype(void)
+{
+	struct memtype *mt = NULL;
+
+	qmem_walk(rs_find_nb_node_mtype, &mt);
+	if (!mt) {
+		zlog_err(
+			"route-server: libfrr has no \"Northbound Node\" memory type, cannot register frr-routeserver");
+		exit(1);
+	}
+	return mt;
+}
+
+static int rs_nb_node_has_state(const struct lysc_node *snode, void *arg)
+{
+	bool *has_state = arg;
+
+	if (CHECK_FLAG(snode->flags, LYS_CONFIG_R)) {
+		*has_state = true;
+		return YANG_ITER_STOP;
+	}
+	return YANG_ITER_CONTINUE;
+}
+
+static uint8_t rs_nb_node_flags(const struct lysc_node *snode)
+{
+	uint8_t flags = 0;
+	bool has_state = false;
+
+	if (CHECK_FLAG(snode->nodetype, LYS_CONTAINER | LYS_LIST)) {
+		yang_snodes_iterate_subtree(snode, NULL, rs_nb_node_has_state,
+					    0, &has_state);
+		if (!has_state)
+			SET_FLAG(flags, F_NB_NODE_CONFIG_ONLY);
+	}
+	if (CHECK_FLAG(snode->nodetype, LYS_LIST) &&
+	    yang_snode_num_keys(snode) == 0)
+		SET_FLAG(flags, F_NB_NODE_KEYLESS_LIST);
+	return flags;
+}
+
+static int rs_nb_node_new(const struct lysc_node *snode, void *arg)
+{
+	struct memtype *mtype = arg;
+	struct nb_node *nb_node = XCALLOC(mtype, sizeof(*nb_node));
+	struct lysc_node *sparent = yang_snode_real_parent(snode);
+	struct lysc_node *sparent_list = yang_snode_parent_list(snode);
+
+	yang_snode_get_path(snode, YANG_PATH_DATA, nb_node->xpath,
+			    sizeof(nb_node->xpath));
+	nb_node->priority = NB_DFLT_PRIORITY;
+	nb_node->parent = sparent ? sparent->priv : NULL;
+	nb_node->parent_list = sparent_list ? sparent_list->priv : NULL;
+	nb_node->flags = rs_nb_node_flags(snode);
+	nb_node->snode = snode;
+	assert(snode->priv == NULL);
+	((struct lysc_node *)snode)->priv = nb_node;
+
+	return YANG_ITER_CONTINUE;
+}
+
+static void rs_nb_load_callbacks(const struct frr_yang_module_info *info)
+{
+	for (size_t i = 0; info->nodes[i].xpath; i++) {
+		struct nb_node *nb_node = nb_node_find(info->nodes[i].xpath);
+
+		assert(nb_node);
+		nb_node->cbs = info->nodes[i].cbs;
+		if (info->nodes[i].priority)
+			nb_node->priority = info->nodes[i].priority;
+	}
+}
+
+void rs_nb_register(void)
+{
+	const struct lys_module *module;
+
+	module = yang_module_load(frr_routeserver_info.name)->info;
+	yang_snodes_iterate(module, rs_nb_node_new, 0, rs_nb_node_mtype());
+	rs_nb_load_callbacks(&frr_routeserver_info);
+	nb_validate_callbacks();
+}

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Northbound callbacks of the frr-routeserver YANG module.
+ */
+
+#ifndef _FRR_RS_NB_H
+#define _FRR_RS_NB_H
+
+#include "northbound.h"
+
+#define RS_XPATH_ROOT "/frr-routeserver:route-server"
+#define RS_XPATH_INSTANCE RS_XPATH_ROOT "/instance[vrf='%s']"
+
+extern const struct frr_yang_module_info frr_routeserver_info;
+
+/* Registration with the northbound; see rs_nb.c for why it is manual. */
+extern void rs_nb_register(void);
+
+/* rs_nb_config.c */
+int rs_instance_nb_create(struct nb_cb_create_args *args);
+int rs_instance_nb_destroy(struct nb_cb_destroy_args *args);
+int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args);
+
+/* rs_nb_state.c */
+struct yang_data *rs_state_version_get_elem(struct nb_cb_get_elem_args *args);
+
+/* rs_cli.c */
+void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,
+				  bool show_defaults);
+
+#endif /* _FRR_RS_NB_H */

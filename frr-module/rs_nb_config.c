@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Configuration callbacks of the frr-routeserver YANG module.
+ */
+
+#include <zebra.h>
+
+#include "northbound.h"
+
+#include "rs_instance.h"
+#include "rs_nb.h"
+
+/*
+ * XPath: /frr-routeserver:route-server/instance
+ */
+int rs_instance_nb_create(struct nb_cb_create_args *args)
+{
+	struct rs_instance *rsi;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	rsi = rs_instance_create(yang_dnode_get_string(args->dnode, "./vrf"));
+	nb_running_set_entry(args->dnode, rsi);
+	return NB_OK;
+}
+
+int rs_instance_nb_destroy(struct nb_cb_destroy_args *args)
+{
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	rs_instance_delete(nb_running_unset_entry(args->dnode));
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/branch-to-branch
+ */
+int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args)
+{
+	struct rs_instance *rsi;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	rsi = nb_running_get_entry(args->dnode, NULL, true);
+	rsi->branch_to_branch = yang_dnode_get_bool(args->dnode, NULL);
+	return NB_OK;
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Route-server decision logic that needs no FRR: roles, gateway state,
+ * which routes cross between which peers, hub routing preference and
+ * ASN validation.
+ */
+
+#ifndef _FRR_RS_POLICY_H
+#define _FRR_RS_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum rs_role {
+	RS_ROLE_NONE = 0,
+	RS_ROLE_LOCAL,
+	RS_ROLE_NVA,
+	RS_ROLE_EXPRESSROUTE,
+	RS_ROLE_VPN,
+};
+
+/* "none", "local", "nva", "expressroute-gateway", "vpn-gateway" */
+extern const char *rs_role_name(enum rs_role role);
+/* false on an unknown name; *role is then left alone */
+extern bool rs_role_from_name(const char *name, enum rs_role *role);
+
+enum rs_hub_pref {
+	RS_PREF_EXPRESSROUTE = 0,
+	RS_PREF_VPN,
+	RS_PREF_AS_PATH,
+};
+
+/* "expressroute", "vpn", "as-path" */
+extern const char *rs_hub_pref_name(enum rs_hub_pref pref);
+extern bool rs_hub_pref_from_name(const char *name, enum rs_hub_pref *pref);
+
+enum rs_gw_state {
+	RS_GW_READY = 0,
+	RS_GW_NOT_ACTIVE_ACTIVE,
+	RS_GW_DEGRADED,
+	RS_GW_DOWN,
+};
+
+/* "ready", "not-active-active", "degraded", "down" */
+extern const char *rs_gw_state_name(enum rs_gw_state state);
+
+struct rs_gw_instance {
+	bool configured;
+	bool established;
+};
+
+/*
+ * Evaluates a gateway from its instances.  An expressroute gateway has one
+ * instance (inst[0]; inst[1] is ignored): up -> ready, else down.  A vpn
+ * gateway needs both instances configured, else it is not-active-active;
+ * both up -> ready, one up -> degraded, none up -> down.  Any other role
+ * is down ("not a gateway").
+ *
+ * The reason ("" when ready) is written into reason with snprintf; reason
+ * may be NULL or reason_size 0.
+ */
+extern enum rs_gw_state rs_gateway_evaluate(enum rs_role role,
+					    const struct rs_gw_instance inst[2],
+					    char *reason, size_t reason_size);
+/* Whether a gateway in this state takes part in the exchange. */
+extern bool rs_gw_state_exchanges(enum rs_gw_state state);
+
+/*
+ * One end of an advertisement: where the route was learned (from) or the
+ * peer it would be sent to (to).
+ */
+struct rs_party {
+	enum rs_role role;
+	/* non-zero identity of the peer; 0 for local */
+	uint32_t peer_id;
+	/* gateway roles: identity of the named gateway; 0 otherwise */
+	uint32_t gateway_id;
+	/* gateway roles: rs_gw_state_exchanges() of its gateway */
+	bool exchanges;
+};
+
+/* Whether a route learned from `from` may be advertised to `to`. */
+extern bool rs_policy_permits(const struct rs_party *from,
+			      const struct rs_party *to, bool branch_to_branch);
+
+/*
+ * Weight that implements the hub routing preference for a route learned
+ * from a peer of this role (higher wins in BGP best-path before AS-path
+ * length).  0 for none and local: leave bgpd's weight alone.
+ */
+extern uint32_t rs_preference_weight(enum rs_hub_pref pref, enum rs_role role);
+
+/* Azure- or IANA-reserved, or 0. */
+extern bool rs_asn_is_reserved(uint32_t asn);
+/*
+ * NULL if `asn` is acceptable for an nva peer of a route server whose own
+ * ASN is own_asn, else a static, user-facing text without the number
+ * (the caller prints it).
+ */
+extern const char *rs_nva_asn_problem(uint32_t asn, uint32_t own_asn);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _FRR_RS_POLICY_H */
