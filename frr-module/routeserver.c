@@ -32,8 +32,23 @@ static int rs_late_init(struct thread_master *master)
 	return 0;
 }
 
+/* bgpd deletes its instances after frr_early_fini: leave them alone then. */
+static bool rs_shutting_down;
+
+static int rs_bgp_deleted(struct bgp *bgp)
+{
+	char xpath[XPATH_MAXLEN];
+
+	if (rs_shutting_down)
+		return 0;
+	snprintf(xpath, sizeof(xpath), RS_XPATH_INSTANCE, rs_bgp_vrf_name(bgp));
+	rs_nb_remove_config(xpath);
+	return 0;
+}
+
 static int rs_early_fini(void)
 {
+	rs_shutting_down = true;
 	rs_instance_delete_all();
 	return 0;
 }
@@ -41,6 +56,7 @@ static int rs_early_fini(void)
 static int rs_module_init(void)
 {
 	hook_register(bgp_inst_config_write, rs_config_write);
+	hook_register(bgp_inst_delete, rs_bgp_deleted);
 	hook_register(frr_late_init, rs_late_init);
 	hook_register(frr_early_fini, rs_early_fini);
 	return 0;

@@ -7,6 +7,7 @@
 #include <zebra.h>
 
 #include "northbound.h"
+#include "northbound_cli.h"
 #include "yang.h"
 
 #include "routeserver.h"
@@ -150,4 +151,41 @@ void rs_nb_register(void)
 	yang_snodes_iterate(module, rs_nb_node_new, 0, rs_nb_node_mtype());
 	rs_nb_load_callbacks(&frr_routeserver_info);
 	nb_validate_callbacks();
+}
+
+/*
+ * Removes configuration whose object bgpd deleted by itself (a BGP
+ * instance). The change goes through a northbound commit, so the destroy
+ * callbacks run, and into the vty's shared candidate too: in FRR's classic
+ * CLI mode every command commits that candidate whole, which would bring
+ * the removed configuration back.
+ */
+void rs_nb_remove_config(const char *xpath)
+{
+	const struct lyd_node *dnode;
+	const struct nb_node *nb_node;
+	struct nb_config *candidate;
+	struct nb_context context = {.client = NB_CLIENT_NONE};
+	char errmsg[BUFSIZ] = {0};
+	int ret;
+
+	dnode = yang_dnode_get(running_config->dnode, xpath);
+	if (!dnode)
+		return;
+
+	nb_node = dnode->schema->priv;
+	candidate = nb_config_dup(running_config);
+	nb_candidate_edit(candidate, nb_node, NB_OP_DESTROY, xpath, NULL, NULL);
+	ret = nb_candidate_commit(&context, candidate, false,
+				  "route-server: object deleted in bgpd", NULL,
+				  errmsg, sizeof(errmsg));
+	nb_config_free(candidate);
+	if (ret != NB_OK && ret != NB_ERR_NO_CHANGES) {
+		zlog_err("route-server: cannot remove %s: %s (%s)", xpath,
+			 nb_err_name(ret), errmsg);
+		return;
+	}
+	if (yang_dnode_exists(vty_shared_candidate_config->dnode, xpath))
+		nb_candidate_edit(vty_shared_candidate_config, nb_node,
+				  NB_OP_DESTROY, xpath, NULL, NULL);
 }

@@ -15,6 +15,7 @@ extern const struct frr_yang_module_info frr_routeserver_info;
 
 /* Registration with the northbound; see rs_nb.c for why it is manual. */
 extern void rs_nb_register(void);
+extern void rs_nb_remove_config(const char *xpath);
 
 /* rs_nb_config.c */
 int rs_instance_nb_create(struct nb_cb_create_args *args);
