@@ -1,0 +1,957 @@
+"""rslab: a small lab of network namespaces around Debian's FRR bgpd with
+the frr-routeserver module, and gobgpd peers.
+
+Topology: one namespace for the route server, holding a bridge ``br0`` with
+198.18.0.1/24 and 2001:db8:18::1/64; one namespace per peer, each wired to
+the bridge with a veth pair (``eth0`` on the peer's side).  The route
+server runs Debian's zebra and bgpd (bgpd with ``-M routeserver``); each peer
+runs its own gobgpd, reached with the ``gobgp`` CLI inside its namespace.
+
+Every namespace name starts with a prefix that holds the PID of the run that
+made it (``rs<PID>-`` for tests), so parallel runs never collide and
+:func:`cleanup_leftovers` can remove what a dead run left behind.  Every
+process is started and stopped by its own PID; every wait has a deadline.
+
+Environment:
+  RS_MODULEDIR  directory holding bgpd_routeserver.so
+                (default: /usr/lib/x86_64-linux-gnu/frr/modules)
+  RS_VTYSH      the vtysh that knows the module's commands (default: /usr/bin/vtysh)
+  RS_KEEP       if set to 1, keep the work directories after a stop
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from typing import Callable, Iterable
+
+FRR_DAEMON_DIR = "/usr/lib/frr"
+DEFAULT_MODULEDIR = "/usr/lib/x86_64-linux-gnu/frr/modules"
+DEFAULT_VTYSH = "/usr/bin/vtysh"
+MODULE_NAME = "routeserver"
+MODULE_FILE = "bgpd_routeserver.so"
+
+NET4 = ipaddress.ip_network("198.18.0.0/24")
+NET6 = ipaddress.ip_network("2001:db8:18::/64")
+RS_HOST = 1
+
+GOBGP_API = "127.0.0.1:50051"
+CMD_TIMEOUT = 30  # seconds, for any one helper command
+
+
+def moduledir() -> str:
+    return os.environ.get("RS_MODULEDIR") or DEFAULT_MODULEDIR
+
+
+def vtysh_path() -> str:
+    return os.environ.get("RS_VTYSH") or DEFAULT_VTYSH
+
+
+def addr4(host: int) -> str:
+    return str(NET4.network_address + host)
+
+
+def addr6(host: int) -> str:
+    return str(NET6.network_address + host)
+
+
+class LabError(RuntimeError):
+    pass
+
+
+# --------------------------------------------------------------------------
+# small helpers
+
+
+def wait_until(predicate: Callable[[], object], timeout: float, what: str,
+               interval: float = 0.2):
+    """Call predicate until it returns a true value, and return that value.
+
+    Raises TimeoutError naming `what`, the last value and the last exception
+    once `timeout` seconds have passed.  An exception of type LabError raised
+    by the predicate (e.g. "the daemon died") ends the wait at once.
+    """
+    deadline = time.monotonic() + timeout
+    last_value = None
+    last_error = None
+    while True:
+        try:
+            value = predicate()
+            if value:
+                return value
+            last_value = value
+            last_error = None
+        except LabError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported below
+            last_error = exc
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            msg = f"timed out after {timeout:g}s waiting for {what}"
+            if last_error is not None:
+                msg += f"; last error: {last_error!r}"
+            else:
+                msg += f"; last value: {last_value!r}"
+            raise TimeoutError(msg)
+        time.sleep(min(interval, remaining))
+
+
+def run(argv: list[str], timeout: float = CMD_TIMEOUT, check: bool = True,
+        input: str | None = None) -> subprocess.CompletedProcess:
+    """Run a command, capture its output as text, bounded in time."""
+    cp = subprocess.run(argv, input=input, capture_output=True, text=True,
+                        timeout=timeout)
+    if check and cp.returncode != 0:
+        raise LabError(f"command failed ({cp.returncode}): {' '.join(argv)}\n"
+                       f"stdout: {cp.stdout}\nstderr: {cp.stderr}")
+    return cp
+
+
+def pid_alive(pid: int) -> bool:
+    """True if the process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    state = stat.rsplit(")", 1)[1].split()[0]
+    return state not in ("Z", "X")
+
+
+def pid_starttime(pid: int) -> int | None:
+    """Start time of a process (clock ticks since boot), to tell PIDs apart."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def tail(path: str, lines: int = 40) -> str:
+    try:
+        with open(path, errors="replace") as f:
+            return "".join(f.readlines()[-lines:])
+    except FileNotFoundError:
+        return f"({path}: no such file)\n"
+
+
+def chown_frr(path: str) -> None:
+    shutil.chown(path, "frr", "frr")
+
+
+def write_frr_file(path: str, text: str, mode: int = 0o644) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+    chown_frr(path)
+
+
+# --------------------------------------------------------------------------
+# processes
+
+
+class Process:
+    """A foreground daemon we started, tracked by its PID.
+
+    `ip netns exec` execs the command, so the PID of the Popen is the PID of
+    the daemon itself (or of valgrind, which runs the daemon in-process).
+    """
+
+    def __init__(self, name: str, argv: list[str], logfile: str,
+                 detach: bool = False):
+        self.name = name
+        self.argv = argv
+        self.logfile = logfile
+        self.detach = detach
+        self.popen: subprocess.Popen | None = None
+        self.pid: int | None = None
+        self.starttime: int | None = None
+        self.returncode: int | None = None
+
+    def start(self) -> None:
+        with open(self.logfile, "ab") as out:
+            self.popen = subprocess.Popen(
+                self.argv, stdin=subprocess.DEVNULL, stdout=out,
+                stderr=subprocess.STDOUT, start_new_session=self.detach)
+        self.pid = self.popen.pid
+        self.starttime = pid_starttime(self.pid)
+        self.returncode = None
+
+    def running(self) -> bool:
+        if self.popen is not None:
+            return self.popen.poll() is None
+        return self.pid is not None and pid_alive(self.pid) and \
+            pid_starttime(self.pid) == self.starttime
+
+    def check_running(self) -> None:
+        if not self.running():
+            rc = self.popen.returncode if self.popen else None
+            raise LabError(f"{self.name} (pid {self.pid}) exited with {rc}; "
+                           f"output:\n{tail(self.logfile)}")
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int | None:
+        """Signal the process, wait for it (bounded), SIGKILL if it lingers.
+
+        Returns the exit status (negative for a signal, as Popen does), or
+        None when the process is not our child (lab `down`)."""
+        if self.pid is None:
+            return self.returncode
+        if self.popen is not None:
+            if self.popen.poll() is None:
+                try:
+                    os.kill(self.pid, sig)
+                except ProcessLookupError:
+                    pass
+                try:
+                    self.popen.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    self.popen.kill()
+                    self.popen.wait(timeout=10)
+                    self.returncode = self.popen.returncode
+                    raise LabError(f"{self.name} (pid {self.pid}) did not exit "
+                                   f"within {timeout}s of signal {sig}; killed")
+            self.returncode = self.popen.returncode
+            return self.returncode
+        # not our child: only signal it if it is still the same process
+        if self.running():
+            os.kill(self.pid, sig)
+            try:
+                wait_until(lambda: not pid_alive(self.pid), timeout,
+                           f"{self.name} (pid {self.pid}) to exit")
+            except TimeoutError:
+                if pid_alive(self.pid) and \
+                        pid_starttime(self.pid) == self.starttime:
+                    os.kill(self.pid, signal.SIGKILL)
+                    wait_until(lambda: not pid_alive(self.pid), 10,
+                               f"{self.name} (pid {self.pid}) to die")
+        return None
+
+    def state(self) -> dict:
+        return {"name": self.name, "pid": self.pid,
+                "starttime": self.starttime, "argv": self.argv,
+                "logfile": self.logfile}
+
+    @classmethod
+    def from_state(cls, st: dict) -> "Process":
+        p = cls(st["name"], st["argv"], st["logfile"])
+        p.pid = st["pid"]
+        p.starttime = st["starttime"]
+        return p
+
+
+# --------------------------------------------------------------------------
+# namespaces
+
+
+class Netns:
+    def __init__(self, name: str):
+        self.name = name
+        self.created = False
+
+    def exists(self) -> bool:
+        return os.path.exists(f"/run/netns/{self.name}")
+
+    def create(self) -> None:
+        if self.exists():
+            raise LabError(f"network namespace {self.name} already exists")
+        run(["ip", "netns", "add", self.name])
+        self.created = True
+        self.ip("link", "set", "lo", "up")
+        # no duplicate address detection in our own namespaces: addresses
+        # are usable at once
+        # (/proc/sys/net is the namespace's own; no procps needed)
+        self.exec(["sh", "-c",
+                   "echo 0 >/proc/sys/net/ipv6/conf/all/accept_dad && "
+                   "echo 0 >/proc/sys/net/ipv6/conf/default/accept_dad"])
+
+    def ip(self, *args: str) -> subprocess.CompletedProcess:
+        return run(["ip", "-n", self.name, *args])
+
+    def argv(self, argv: list[str]) -> list[str]:
+        return ["ip", "netns", "exec", self.name, *argv]
+
+    def exec(self, argv: list[str], **kw) -> subprocess.CompletedProcess:
+        return run(self.argv(argv), **kw)
+
+    def pids(self) -> list[int]:
+        cp = run(["ip", "netns", "pids", self.name], check=False)
+        return [int(x) for x in cp.stdout.split()]
+
+    def delete(self) -> None:
+        """Delete the namespace.  Processes still inside are ones we started
+        (or a dead run of ours did): end them by PID first."""
+        if not self.exists():
+            return
+        kill_pids(self.pids(), f"namespace {self.name}")
+        run(["ip", "netns", "del", self.name], check=False)
+        self.created = False
+
+
+def kill_pids(pids: Iterable[int], where: str, timeout: float = 10) -> None:
+    pids = [p for p in pids if pid_alive(p)]
+    for p in pids:
+        try:
+            os.kill(p, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    try:
+        wait_until(lambda: not any(pid_alive(p) for p in pids), timeout,
+                   f"processes {pids} in {where} to exit")
+    except TimeoutError:
+        for p in pids:
+            if pid_alive(p):
+                os.kill(p, signal.SIGKILL)
+        wait_until(lambda: not any(pid_alive(p) for p in pids), 10,
+                   f"processes {pids} in {where} to die")
+
+
+def cleanup_leftovers(pattern: str = r"^rs(\d+)-", verbose: bool = True) -> list[str]:
+    """Remove namespaces (and /tmp work directories) of runs that are dead.
+
+    A namespace matches `pattern`, whose first group is the PID of the run
+    that made it; if that PID is no longer alive, the processes inside are
+    ended and the namespace is deleted.  Returns the names removed."""
+    removed = []
+    rx = re.compile(pattern)
+    try:
+        names = sorted(os.listdir("/run/netns"))
+    except FileNotFoundError:
+        names = []
+    for name in names:
+        m = rx.match(name)
+        if not m or pid_alive(int(m.group(1))):
+            continue
+        if verbose:
+            print(f"rslab: removing leftover namespace {name}")
+        Netns(name).delete()
+        removed.append(name)
+    tmp = tempfile.gettempdir()
+    for entry in os.listdir(tmp):
+        m = rx.match(entry)
+        path = os.path.join(tmp, entry)
+        if m and os.path.isdir(path) and not pid_alive(int(m.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+    return removed
+
+
+# --------------------------------------------------------------------------
+# the route server
+
+
+class RouteServer:
+    """zebra + bgpd (with the route-server module) in the route server's
+    namespace; vtysh talks to them through DIR's sockets."""
+
+    def __init__(self, netns: Netns, workdir: str, asn: int = 65515,
+                 host: int = RS_HOST, moduledir_: str | None = None,
+                 vtysh: str | None = None, valgrind: bool = False,
+                 detach: bool = False):
+        self.netns = netns
+        self.dir = workdir
+        self.asn = asn
+        self.host = host
+        self.router_id = addr4(host)
+        self.addr4 = addr4(host)
+        self.addr6 = addr6(host)
+        self.moduledir = moduledir_ or moduledir()
+        self.vtysh_bin = vtysh or vtysh_path()
+        self.valgrind = valgrind
+        self.detach = detach
+        self.peers: list[GobgpPeer] = []
+        self.zebra: Process | None = None
+        self.bgpd: Process | None = None
+        self.bgpd_log_offset = 0
+        self.bgpd_starts = 0
+
+    # files
+    def path(self, name: str) -> str:
+        return os.path.join(self.dir, name)
+
+    @property
+    def bgpd_log(self) -> str:
+        return self.path("bgpd.log")
+
+    @property
+    def valgrind_log(self) -> str:
+        return self.path("valgrind.log")
+
+    def generate_bgpd_conf(self) -> str:
+        lines = [
+            "frr defaults traditional",
+            "hostname rs",
+            "!",
+            f"router bgp {self.asn}",
+            f" bgp router-id {self.router_id}",
+            " no bgp ebgp-requires-policy",
+            " no bgp default ipv4-unicast",
+            " timers bgp 3 9",
+        ]
+        af4, af6 = [], []
+        for peer in self.peers:
+            for addr, af in ((peer.addr4, af4), (peer.addr6, af6)):
+                if addr is None:
+                    continue
+                lines += [
+                    f" neighbor {addr} remote-as {peer.asn}",
+                    f" neighbor {addr} description {peer.name}:{peer.role}",
+                    f" neighbor {addr} timers 3 9",
+                    f" neighbor {addr} timers connect 2",
+                ]
+                af += [f"  neighbor {addr} activate",
+                       f"  neighbor {addr} route-server-client"]
+        for name, af in (("ipv4", af4), ("ipv6", af6)):
+            if af:
+                lines += ["!", f" address-family {name} unicast", *af,
+                          " exit-address-family"]
+        lines += ["exit", "!", ""]
+        return "\n".join(lines)
+
+    def write_bgpd_conf(self, text: str | None = None) -> None:
+        """Write bgpd.conf: the generated one, or `text` (e.g. "" to start
+        empty and boot from frr.conf)."""
+        write_frr_file(self.path("bgpd.conf"),
+                       self.generate_bgpd_conf() if text is None else text)
+
+    def prepare(self) -> None:
+        os.makedirs(self.dir, exist_ok=True)
+        os.chmod(self.dir, 0o755)
+        chown_frr(self.dir)
+        write_frr_file(self.path("zebra.conf"), "hostname rs\n")
+        # integrated config: `write memory` writes DIR/frr.conf
+        write_frr_file(self.path("vtysh.conf"),
+                       "service integrated-vtysh-config\n")
+        if not os.path.exists(self.path("bgpd.conf")):
+            self.write_bgpd_conf()
+
+    # daemons
+    def zebra_argv(self) -> list[str]:
+        d = self.dir
+        return self.netns.argv([
+            f"{FRR_DAEMON_DIR}/zebra", "-f", f"{d}/zebra.conf",
+            "-i", f"{d}/zebra.pid", "--vty_socket", d,
+            "-z", f"{d}/zserv.api", "-A", "127.0.0.1", "-P", "0",
+            "--log", f"file:{d}/zebra.log"])
+
+    def bgpd_argv(self) -> list[str]:
+        d = self.dir
+        argv = [f"{FRR_DAEMON_DIR}/bgpd", "--moduledir", self.moduledir,
+                "-M", MODULE_NAME, "-f", f"{d}/bgpd.conf",
+                "-i", f"{d}/bgpd.pid", "--vty_socket", d,
+                "-z", f"{d}/zserv.api", "-A", "127.0.0.1", "-P", "0",
+                "-p", "179", "-n", "-S", "--log", f"file:{d}/bgpd.log"]
+        if self.valgrind:
+            argv = ["valgrind", "--leak-check=full", "--error-exitcode=99",
+                    "--num-callers=30", f"--log-file={self.valgrind_log}",
+                    *argv]
+        return self.netns.argv(argv)
+
+    def start_zebra(self, timeout: float = 20) -> None:
+        self.zebra = Process("zebra", self.zebra_argv(),
+                             self.path("zebra.out"), self.detach)
+        self.zebra.start()
+        wait_until(lambda: (self.zebra.check_running(),
+                            self.vtysh("show version", daemon="zebra")[0] == 0)[1],
+                   timeout, "zebra to answer vtysh")
+
+    def start_bgpd(self, timeout: float | None = None) -> None:
+        if timeout is None:
+            timeout = 90 if self.valgrind else 20
+        if not os.path.exists(self.path("bgpd.conf")):
+            self.write_bgpd_conf()
+        try:
+            self.bgpd_log_offset = os.path.getsize(self.bgpd_log)
+        except FileNotFoundError:
+            self.bgpd_log_offset = 0
+        self.bgpd = Process("bgpd", self.bgpd_argv(), self.path("bgpd.out"),
+                            self.detach)
+        self.bgpd.start()
+        self.bgpd_starts += 1
+        wait_until(lambda: (self.bgpd.check_running(),
+                            self.vtysh("show version", daemon="bgpd")[0] == 0)[1],
+                   timeout, "bgpd to answer vtysh", interval=0.3)
+
+    def start(self) -> None:
+        self.prepare()
+        if self.zebra is None or not self.zebra.running():
+            self.start_zebra()
+        self.start_bgpd()
+
+    def stop_bgpd(self, sig: int = signal.SIGTERM, timeout: float | None = None) -> int | None:
+        if self.bgpd is None:
+            return None
+        if timeout is None:
+            timeout = 120 if self.valgrind else 20
+        return self.bgpd.stop(sig, timeout)
+
+    def restart_bgpd(self) -> int | None:
+        rc = self.stop_bgpd()
+        self.start_bgpd()
+        return rc
+
+    restart = restart_bgpd
+
+    def stop(self) -> None:
+        errors = []
+        for proc in (self.bgpd, self.zebra):
+            if proc is None:
+                continue
+            try:
+                proc.stop(timeout=120 if self.valgrind and proc is self.bgpd else 20)
+            except Exception as exc:  # noqa: BLE001 - stop the rest too
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+    # talking to it
+    def vtysh(self, *commands: str, daemon: str | None = None,
+              stdin: str | None = None, boot: bool = False,
+              timeout: float = CMD_TIMEOUT) -> tuple[int, str, str]:
+        """Run vtysh against this route server: each command as one `-c`, or
+        `stdin` fed to an interactive vtysh, or `-b` (boot DIR/frr.conf).
+        Returns (returncode, stdout, stderr)."""
+        argv = [self.vtysh_bin, "--vty_socket", self.dir,
+                "--config_dir", self.dir]
+        if daemon:
+            argv += ["-d", daemon]
+        if boot:
+            argv.append("-b")
+        for c in commands:
+            argv += ["-c", c]
+        cp = subprocess.run(argv, input=stdin, capture_output=True,
+                            text=True, timeout=timeout,
+                            stdin=None if stdin is not None else subprocess.DEVNULL)
+        return cp.returncode, cp.stdout, cp.stderr
+
+    def configure(self, *lines: str, router: bool = True) -> tuple[int, str, str]:
+        """Enter `configure` (and `router bgp ASN`) and run lines there."""
+        cmds = ["configure"]
+        if router:
+            cmds.append(f"router bgp {self.asn}")
+        return self.vtysh(*cmds, *lines)
+
+    def running_config(self, daemon: str | None = "bgpd") -> str:
+        rc, out, err = self.vtysh("show running-config", daemon=daemon)
+        if rc != 0:
+            raise LabError(f"show running-config failed ({rc}): {out}{err}")
+        return out
+
+    def router_bgp_block(self, config: str | None = None) -> list[str]:
+        """The lines inside `router bgp ASN` ... `exit` of a config."""
+        if config is None:
+            config = self.running_config()
+        return router_bgp_block(config, self.asn)
+
+    def show_json(self, command: str):
+        rc, out, err = self.vtysh(command, daemon="bgpd")
+        if rc != 0:
+            raise LabError(f"{command} failed ({rc}): {out}{err}")
+        return json.loads(out)
+
+    def neighbor_states(self) -> dict[str, str]:
+        """{neighbor address: bgpState} from bgpd."""
+        data = self.show_json("show bgp neighbors json")
+        return {addr: n.get("bgpState", "?") for addr, n in data.items()}
+
+    def log_text(self, since_start: bool = True) -> str:
+        """bgpd's log; by default only what the last start wrote."""
+        try:
+            with open(self.bgpd_log, errors="replace") as f:
+                if since_start:
+                    f.seek(self.bgpd_log_offset)
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def diagnostics(self) -> str:
+        out = [f"--- {self.dir}"]
+        for name in ("bgpd.log", "bgpd.out", "zebra.log", "zebra.out",
+                     "valgrind.log"):
+            if os.path.exists(self.path(name)):
+                out.append(f"--- tail of {name}\n{tail(self.path(name))}")
+        return "\n".join(out)
+
+    def state(self) -> dict:
+        return {"netns": self.netns.name, "dir": self.dir, "asn": self.asn,
+                "moduledir": self.moduledir, "vtysh": self.vtysh_bin,
+                "processes": [p.state() for p in (self.bgpd, self.zebra) if p]}
+
+
+def router_bgp_block(config: str, asn: int) -> list[str]:
+    lines = config.splitlines()
+    try:
+        start = lines.index(f"router bgp {asn}")
+    except ValueError:
+        return []
+    block = []
+    for line in lines[start + 1:]:
+        if line == "exit":
+            break
+        block.append(line)
+    return block
+
+
+# --------------------------------------------------------------------------
+# gobgpd peers
+
+
+def family_of(prefix: str) -> str:
+    return "ipv6" if ipaddress.ip_network(prefix).version == 6 else "ipv4"
+
+
+class GobgpPeer:
+    """A gobgpd in its own namespace, peering with the route server over
+    IPv4 (ipv4-unicast) and, if it has an IPv6 address, IPv6 (ipv6-unicast).
+    """
+
+    def __init__(self, name: str, role: str, asn: int, host: int,
+                 netns: Netns, workdir: str, rs: RouteServer,
+                 prefixes: Iterable[str] = (), ipv6: bool = True,
+                 detach: bool = False):
+        self.name = name
+        self.role = role
+        self.asn = asn
+        self.host = host
+        self.netns = netns
+        self.dir = workdir
+        self.rs = rs
+        self.addr4 = addr4(host)
+        self.addr6 = addr6(host) if ipv6 else None
+        self.router_id = self.addr4
+        self.prefixes = list(prefixes)  # originated once started
+        self.detach = detach
+        self.proc: Process | None = None
+
+    def neighbors(self) -> list[tuple[str, str, str]]:
+        """(route server address, family, our local address)"""
+        out = [(self.rs.addr4, "ipv4-unicast", self.addr4)]
+        if self.addr6:
+            out.append((self.rs.addr6, "ipv6-unicast", self.addr6))
+        return out
+
+    def generate_config(self) -> str:
+        lines = [
+            "[global.config]",
+            f"  as = {self.asn}",
+            f'  router-id = "{self.router_id}"',
+            "",
+        ]
+        for rs_addr, fam, local in self.neighbors():
+            lines += [
+                "[[neighbors]]",
+                "  [neighbors.config]",
+                f'    neighbor-address = "{rs_addr}"',
+                f"    peer-as = {self.rs.asn}",
+                '    description = "route server"',
+                "  [neighbors.transport.config]",
+                f'    local-address = "{local}"',
+                "  [neighbors.timers.config]",
+                "    connect-retry = 2",
+                "    hold-time = 9",
+                "    keepalive-interval = 3",
+                "  [[neighbors.afi-safis]]",
+                "    [neighbors.afi-safis.config]",
+                f'      afi-safi-name = "{fam}"',
+                "",
+            ]
+        return "\n".join(lines)
+
+    @property
+    def config_path(self) -> str:
+        return os.path.join(self.dir, "gobgpd.toml")
+
+    @property
+    def logfile(self) -> str:
+        return os.path.join(self.dir, "gobgpd.log")
+
+    def start(self, timeout: float = 20) -> None:
+        os.makedirs(self.dir, exist_ok=True)
+        with open(self.config_path, "w") as f:
+            f.write(self.generate_config())
+        self.proc = Process(f"gobgpd {self.name}", self.netns.argv([
+            "gobgpd", "-f", self.config_path, "-t", "toml", "-p",
+            "--pprof-disable", "--api-hosts", GOBGP_API]),
+            self.logfile, self.detach)
+        self.proc.start()
+        wait_until(lambda: (self.proc.check_running(),
+                            self.gobgp("neighbor", check=False).returncode == 0)[1],
+                   timeout, f"gobgpd {self.name} to answer its API")
+        for p in self.prefixes:
+            self.originate(p, remember=False)
+
+    def stop(self) -> int | None:
+        return self.proc.stop() if self.proc else None
+
+    def gobgp(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        host, port = GOBGP_API.split(":")
+        return self.netns.exec(["gobgp", "-u", host, "-p", port, *args],
+                               check=check)
+
+    def gobgp_json(self, *args: str):
+        out = self.gobgp("-j", *args).stdout
+        return json.loads(out) if out.strip() else None
+
+    def originate(self, prefix: str, remember: bool = True) -> None:
+        self.gobgp("global", "rib", "add", prefix, "-a", family_of(prefix))
+        if remember and prefix not in self.prefixes:
+            self.prefixes.append(prefix)
+
+    def withdraw(self, prefix: str) -> None:
+        self.gobgp("global", "rib", "del", prefix, "-a", family_of(prefix))
+        if prefix in self.prefixes:
+            self.prefixes.remove(prefix)
+
+    def rib(self, family: str | None = None) -> set[str]:
+        """Prefixes in gobgpd's global RIB (its own and those received)."""
+        families = [family] if family else ["ipv4", "ipv6"]
+        out = set()
+        for fam in families:
+            data = self.gobgp_json("global", "rib", "-a", fam) or {}
+            out.update(data.keys())
+        return out
+
+    def received(self, family: str | None = None) -> set[str]:
+        """Prefixes received from the route server (accepted into the RIB)."""
+        families = [family] if family else ["ipv4", "ipv6"]
+        out = set()
+        for fam in families:
+            data = self.gobgp_json("global", "rib", "-a", fam) or {}
+            for prefix, paths in data.items():
+                if any(p.get("neighbor-ip") in (self.rs.addr4, self.rs.addr6)
+                       for p in paths):
+                    out.add(prefix)
+        return out
+
+    def session_states(self) -> dict[str, str]:
+        """{route server address: session state}, e.g. 'established'."""
+        data = self.gobgp_json("neighbor") or []
+        out = {}
+        for n in data:
+            addr = n.get("conf", {}).get("neighbor_address") or \
+                n.get("state", {}).get("neighbor_address")
+            st = n.get("state", {}).get("session_state")
+            out[addr] = GOBGP_SESSION_STATES.get(st, str(st))
+        return out
+
+    def established(self) -> bool:
+        states = self.session_states()
+        return bool(states) and all(s == "established" for s in states.values())
+
+    def state(self) -> dict:
+        return {"name": self.name, "role": self.role, "asn": self.asn,
+                "addr4": self.addr4, "addr6": self.addr6,
+                "netns": self.netns.name, "dir": self.dir,
+                "prefixes": self.prefixes,
+                "process": self.proc.state() if self.proc else None}
+
+
+# gobgp's JSON gives the session state as the gRPC enum number
+GOBGP_SESSION_STATES = {
+    0: "unknown", 1: "idle", 2: "connect", 3: "active", 4: "opensent",
+    5: "openconfirm", 6: "established",
+}
+
+
+# --------------------------------------------------------------------------
+# the topology
+
+
+class Topology:
+    """Namespaces, the bridge and veths, the route server and its peers.
+
+        topo = Topology()
+        topo.add_peer("nva1", "nva", 65001, 11, ["203.0.113.0/24"])
+        topo.start(); ...; topo.stop()
+
+    or as a context manager.
+    """
+
+    def __init__(self, prefix: str | None = None, rs_asn: int = 65515,
+                 workdir: str | None = None, valgrind: bool = False,
+                 moduledir_: str | None = None, vtysh: str | None = None,
+                 detach: bool = False):
+        self.prefix = prefix or f"rs{os.getpid()}-"
+        self.own_workdir = workdir is None
+        self.workdir = workdir or tempfile.mkdtemp(prefix=self.prefix)
+        os.makedirs(self.workdir, exist_ok=True)
+        os.chmod(self.workdir, 0o755)
+        self.detach = detach
+        self.rs_netns = Netns(self._unique(self.prefix + "rs"))
+        self.rs = RouteServer(self.rs_netns, os.path.join(self.workdir, "rs"),
+                              asn=rs_asn, moduledir_=moduledir_, vtysh=vtysh,
+                              valgrind=valgrind, detach=detach)
+        self.peers: dict[str, GobgpPeer] = {}
+        self.started = False
+
+    @staticmethod
+    def _unique(name: str) -> str:
+        # several topologies in one run (one per test): number them
+        base, n = name, 1
+        while os.path.exists(f"/run/netns/{name}") or name in Topology._taken:
+            n += 1
+            name = f"{base}{n}"
+        Topology._taken.add(name)
+        return name
+
+    _taken: set = set()
+
+    def add_peer(self, name: str, role: str, asn: int, host: int,
+                 prefixes: Iterable[str] = (), ipv6: bool = True) -> GobgpPeer:
+        if name in self.peers:
+            raise LabError(f"peer {name} exists")
+        netns = Netns(self._unique(self.prefix + name))
+        peer = GobgpPeer(name, role, asn, host, netns,
+                         os.path.join(self.workdir, name), self.rs, prefixes,
+                         ipv6=ipv6, detach=self.detach)
+        self.peers[name] = peer
+        self.rs.peers.append(peer)
+        return peer
+
+    def build_network(self) -> None:
+        ns = self.rs_netns
+        ns.create()
+        ns.ip("link", "add", "br0", "type", "bridge", "forward_delay", "0")
+        ns.ip("addr", "add", f"{self.rs.addr4}/{NET4.prefixlen}", "dev", "br0")
+        ns.ip("addr", "add", f"{self.rs.addr6}/{NET6.prefixlen}", "dev", "br0",
+              "nodad")
+        ns.ip("link", "set", "br0", "up")
+        for i, peer in enumerate(self.peers.values()):
+            peer.netns.create()
+            port = f"p{i}-{peer.name}"[:15]
+            ns.ip("link", "add", port, "type", "veth", "peer", "name", "eth0",
+                  "netns", peer.netns.name)
+            ns.ip("link", "set", port, "master", "br0", "up")
+            peer.netns.ip("addr", "add", f"{peer.addr4}/{NET4.prefixlen}",
+                          "dev", "eth0")
+            if peer.addr6:
+                peer.netns.ip("addr", "add", f"{peer.addr6}/{NET6.prefixlen}",
+                              "dev", "eth0", "nodad")
+            peer.netns.ip("link", "set", "eth0", "up")
+
+    def start(self, wait_established: bool = False, timeout: float = 60) -> None:
+        try:
+            self.started = True
+            self.build_network()
+            self.rs.start()
+            for peer in self.peers.values():
+                peer.start()
+            if wait_established:
+                self.wait_established(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def wait_established(self, timeout: float = 60) -> None:
+        def all_up():
+            for p in self.peers.values():
+                p.proc.check_running()
+            self.rs.bgpd.check_running()
+            return all(p.established() for p in self.peers.values())
+
+        def describe():
+            try:
+                return repr({p.name: p.session_states()
+                             for p in self.peers.values()})
+            except Exception as exc:  # noqa: BLE001
+                return repr(exc)
+
+        try:
+            wait_until(all_up, timeout, "all BGP sessions to be Established")
+        except TimeoutError as exc:
+            raise TimeoutError(f"{exc}; sessions: {describe()}") from None
+
+    def stop(self) -> None:
+        """Stop every process by PID, delete every namespace, remove the
+        work directory (unless RS_KEEP=1).  Safe to call twice."""
+        errors = []
+        for peer in self.peers.values():
+            try:
+                peer.stop()
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+        try:
+            self.rs.stop()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        for ns in [p.netns for p in self.peers.values()] + [self.rs_netns]:
+            try:
+                if ns.created or ns.exists():
+                    ns.delete()
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+        if self.own_workdir and os.environ.get("RS_KEEP") != "1":
+            shutil.rmtree(self.workdir, ignore_errors=True)
+        self.started = False
+        if errors:
+            raise errors[0]
+
+    def diagnostics(self) -> str:
+        out = [self.rs.diagnostics()]
+        for p in self.peers.values():
+            out.append(f"--- tail of {p.logfile}\n{tail(p.logfile, 15)}")
+        return "\n".join(out)
+
+    def __enter__(self) -> "Topology":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def state(self) -> dict:
+        return {"prefix": self.prefix, "workdir": self.workdir,
+                "route_server": self.rs.state(),
+                "peers": [p.state() for p in self.peers.values()],
+                "namespaces": [self.rs_netns.name] +
+                              [p.netns.name for p in self.peers.values()]}
+
+
+# --------------------------------------------------------------------------
+# valgrind's report
+
+
+def valgrind_report(text: str) -> dict:
+    """Parse a valgrind log: error kinds, loss records, the leak summary."""
+    lines = [re.sub(r"^==\d+==\s?", "", ln) for ln in text.splitlines()]
+    records, cur = [], None
+    for ln in lines:
+        if not ln.strip():
+            if cur is not None:
+                records.append(cur)
+                cur = None
+            continue
+        if cur is None:
+            cur = [ln]
+        else:
+            cur.append(ln)
+    if cur:
+        records.append(cur)
+    invalid = [r for r in records
+               if re.match(r"Invalid (read|write|free)", r[0])]
+    definitely = [r for r in records
+                  if re.search(r"are definitely lost in loss record", r[0])]
+    summary = []
+    in_summary = False
+    for ln in lines:
+        if ln.startswith("LEAK SUMMARY") or ln.startswith("ERROR SUMMARY"):
+            in_summary = True
+        if in_summary:
+            summary.append(ln)
+        if in_summary and not ln.strip():
+            in_summary = False
+    return {"records": records, "invalid": invalid,
+            "definitely_lost": definitely, "summary": "\n".join(summary)}
+
+
+OUR_FRAME = re.compile(r"bgpd_routeserver\.so|\brs_\w+|frr-module/")
+
+
+def ours(record: list[str]) -> bool:
+    return any(OUR_FRAME.search(ln) for ln in record[1:])

@@ -1,0 +1,268 @@
+"""Foundation integration tests: Debian's bgpd loads the route-server
+module, its command works through vtysh the ways a user types it, its state
+shows over the northbound, the config survives `write memory` and a restart,
+bad input is refused, bgpd stops cleanly (also under valgrind), and a real
+BGP exchange through the route server works."""
+
+import json
+import os
+import signal
+import subprocess
+
+import pytest
+
+import rslab
+
+MODULE_LINE = "route-server module 0.1.0 loaded"
+CMD = "route-server branch-to-branch"
+RS_ASN = 65515
+
+NVA = ("nva1", "nva", 65001, 11, ["203.0.113.0/24", "2001:db8:100::/48"])
+ER = ("er1", "expressroute", 65002, 21, ["198.51.100.0/24", "2001:db8:200::/48"])
+
+
+def block(rs):
+    return rs.router_bgp_block()
+
+
+def has_cmd(rs):
+    return f" {CMD}" in block(rs)
+
+
+def mentions_cmd(rs):
+    return any(CMD in line for line in block(rs))
+
+
+# --------------------------------------------------------------------------
+
+
+def test_module_loads_once(route_server):
+    log = route_server.log_text()
+    assert log.count(MODULE_LINE) == 1, log
+    rc, out, err = route_server.vtysh("show modules", daemon="bgpd")
+    assert rc == 0, out + err
+    assert "bgpd_routeserver" in out and "0.1.0" in out, out
+    assert rslab.MODULE_FILE in out, out
+
+
+def test_command_with_dash_c(route_server):
+    rs = route_server
+    assert not mentions_cmd(rs), block(rs)
+
+    rc, out, err = rs.configure(CMD)
+    assert (rc, out.strip(), err.strip()) == (0, "", ""), (rc, out, err)
+    assert has_cmd(rs), block(rs)
+    # the line sits inside the router bgp block of the whole config too
+    rc, out, err = rs.vtysh("show running-config")
+    assert rc == 0
+    assert f" {CMD}" in rslab.router_bgp_block(out, RS_ASN), out
+
+    rc, out, err = rs.configure(f"no {CMD}")
+    assert (rc, out.strip(), err.strip()) == (0, "", ""), (rc, out, err)
+    assert not mentions_cmd(rs), block(rs)
+
+
+def test_command_interactive(route_server):
+    rs = route_server
+    rc, out, err = rs.vtysh(
+        stdin=f"configure\nrouter bgp {RS_ASN}\n{CMD}\nend\n")
+    assert rc == 0, out + err
+    assert "%" not in out, out  # no error echoed by vtysh
+    assert has_cmd(rs), block(rs)
+
+    rc, out, err = rs.vtysh(
+        stdin=f"configure\nrouter bgp {RS_ASN}\nno {CMD}\nend\n")
+    assert rc == 0, out + err
+    assert "%" not in out, out
+    assert not mentions_cmd(rs), block(rs)
+
+
+def test_deleting_the_bgp_instance_drops_its_route_server_config(
+        route_server):
+    rs = route_server
+    rc, out, err = rs.configure(CMD)
+    assert rc == 0, out + err
+    assert has_cmd(rs), block(rs)
+
+    rc, out, err = rs.configure(f"no router bgp {RS_ASN}",
+                                f"router bgp {RS_ASN}", router=False)
+    assert rc == 0, out + err
+    assert not mentions_cmd(rs), block(rs)
+    # and a later command does not bring the old setting back
+    rc, out, err = rs.configure("bgp router-id 198.18.0.1")
+    assert rc == 0, out + err
+    assert not mentions_cmd(rs), block(rs)
+
+
+def test_operational_state_version(route_server):
+    rc, out, err = route_server.vtysh(
+        "show yang operational-data /frr-routeserver:route-server bgpd")
+    assert rc == 0, out + err
+    assert json.loads(out) == {
+        "frr-routeserver:route-server": {"state": {"version": "0.1.0"}}}
+
+
+def test_write_memory_and_boot_after_restart(route_server):
+    rs = route_server
+    rc, out, err = rs.configure(CMD)
+    assert rc == 0, out + err
+    rc, out, err = rs.vtysh("write memory")
+    assert rc == 0, out + err
+    assert "Integrated configuration saved" in out, out
+    with open(rs.path("frr.conf")) as f:
+        saved = f.read()
+    assert f" {CMD}" in rslab.router_bgp_block(saved, RS_ASN), saved
+
+    # bgpd comes back with an empty bgpd.conf: the line can only come from
+    # booting the integrated frr.conf, as Debian's init does
+    assert rs.stop_bgpd() == 0
+    rs.write_bgpd_conf("")
+    rs.start_bgpd()
+    assert f"router bgp {RS_ASN}" not in rs.running_config()
+    rc, out, err = rs.vtysh(boot=True)
+    assert rc == 0, out + err
+    assert has_cmd(rs), rs.running_config()
+    assert rs.log_text().count(MODULE_LINE) == 1
+
+
+BAD_INPUT = [
+    f"{CMD} extra",
+    f"no {CMD} extra",
+    "route-server branch-to-trunk",
+]
+
+
+@pytest.mark.parametrize("line", BAD_INPUT)
+def test_bad_input_is_refused(route_server, line):
+    rs = route_server
+    before = rs.running_config()
+    rc, out, err = rs.configure(line)
+    assert rc != 0, (rc, out, err)
+    assert ("% Unknown command" in out + err
+            or "% There is no matched command" in out + err), (out, err)
+    assert rs.running_config() == before
+    # typed interactively, vtysh shows the same error (its exit status
+    # stays 0 there: it reads on after an error) and changes nothing
+    rc, out, err = rs.vtysh(stdin=f"configure\nrouter bgp {RS_ASN}\n{line}\nend\n")
+    assert "% Unknown command" in out + err, (out, err)
+    assert rs.running_config() == before
+    # also with the command on: a bad line does not turn it off
+    assert rs.configure(CMD)[0] == 0
+    before = rs.running_config()
+    rc, out, err = rs.configure(line)
+    assert rc != 0, (rc, out, err)
+    assert rs.running_config() == before
+
+
+def test_sigterm_exits_zero(route_server):
+    rs = route_server
+    assert rs.configure(CMD)[0] == 0
+    pid = rs.bgpd.pid
+    rc = rs.stop_bgpd(signal.SIGTERM)
+    log = rs.log_text()
+    assert rc == 0, f"bgpd {pid} exited with {rc}\n{log}"
+    assert "Received signal" not in log, log
+    assert "abort" not in log.lower(), log
+    assert "Terminating on signal" in log, log
+
+
+def test_route_exchange_between_nva_and_expressroute(topology_factory):
+    topo = topology_factory([NVA, ER])
+    topo.wait_established(timeout=30)
+    nva, er = topo.peers["nva1"], topo.peers["er1"]
+    assert set(topo.rs.neighbor_states().values()) == {"Established"}
+
+    rslab.wait_until(lambda: set(NVA[4]) <= er.received(), 20,
+                     "er1 to receive nva1's prefixes")
+    rslab.wait_until(lambda: set(ER[4]) <= nva.received(), 20,
+                     "nva1 to receive er1's prefixes")
+    # a route server: the path is the originator's own, next hop unchanged
+    paths = er.gobgp_json("global", "rib", "-a", "ipv4")["203.0.113.0/24"]
+    attrs = {a["type"]: a for a in paths[0]["attrs"]}
+    assert attrs[2]["as_paths"][0]["asns"] == [65001], paths
+    assert attrs[3]["nexthop"] == nva.addr4, paths
+
+    # and a withdrawal travels too
+    nva.withdraw("203.0.113.0/24")
+    rslab.wait_until(lambda: "203.0.113.0/24" not in er.received(), 20,
+                     "er1 to lose nva1's withdrawn prefix")
+    assert "2001:db8:100::/48" in er.received()
+
+
+def test_valgrind_bgpd_with_module(topology_factory):
+    topo = topology_factory([NVA], valgrind=True)
+    rs = topo.rs
+    topo.wait_established(timeout=90)
+    nva = topo.peers["nva1"]
+    rslab.wait_until(lambda: "203.0.113.0/24" in rs.show_json(
+        "show bgp ipv4 unicast json").get("routes", {}), 60,
+        "bgpd (valgrind) to learn nva1's prefix")
+    for line in (CMD, f"no {CMD}", CMD):
+        rc, out, err = rs.configure(line)
+        assert rc == 0, out + err
+    assert rs.vtysh("show yang operational-data /frr-routeserver:route-server"
+                    " bgpd")[0] == 0
+    assert rs.configure(f"{CMD} extra")[0] != 0
+    assert nva.established()
+
+    rc = rs.stop_bgpd(signal.SIGTERM, timeout=120)
+    with open(rs.valgrind_log) as f:
+        report = rslab.valgrind_report(f.read())
+    print(f"valgrind exit status {rc}\n{report['summary']}")
+    assert "definitely lost:" in report["summary"], "valgrind did no leak check"
+    assert rc in (0, 99), f"bgpd under valgrind ended with {rc}"
+    assert not report["invalid"], "\n\n".join(
+        "\n".join(r) for r in report["invalid"])
+    leaks = [r for r in report["definitely_lost"] if rslab.ours(r)]
+    assert not leaks, "\n\n".join("\n".join(r) for r in leaks)
+    assert rs.log_text().count(MODULE_LINE) == 1
+
+
+# --------------------------------------------------------------------------
+# the harness itself
+
+
+VALGRIND_SAMPLE = """\
+==42== Invalid read of size 8
+==42==    at 0x4849: bgp_foo (bgpd.c:1)
+==42==
+==42== 16 bytes in 1 blocks are definitely lost in loss record 1 of 3
+==42==    at 0x4848899: malloc (vg_replace_malloc.c:381)
+==42==    by 0x4A1B2C3: qmalloc (memory.c:100)
+==42==    by 0x5B2C3D4: rs_instance_get (rs_instance.c:30)
+==42==    by 0x5B2C3D4: ??? (in /usr/lib/x86_64-linux-gnu/frr/modules/bgpd_routeserver.so)
+==42==
+==42== 32 bytes in 1 blocks are definitely lost in loss record 2 of 3
+==42==    at 0x4848899: malloc (vg_replace_malloc.c:381)
+==42==    by 0x4A1B2C3: bgp_vrf_new (bgpd.c:3)
+==42==
+==42== LEAK SUMMARY:
+==42==    definitely lost: 48 bytes in 2 blocks
+==42==
+"""
+
+
+def test_valgrind_report_parser():
+    report = rslab.valgrind_report(VALGRIND_SAMPLE)
+    assert len(report["invalid"]) == 1
+    assert len(report["definitely_lost"]) == 2
+    assert [rslab.ours(r) for r in report["definitely_lost"]] == [True, False]
+    assert "definitely lost: 48 bytes" in report["summary"]
+
+
+def test_leftover_cleaner_removes_dead_runs_only():
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    ns = rslab.Netns(f"rs{dead.pid}-leftover")
+    if rslab.pid_alive(dead.pid) or ns.exists():
+        pytest.skip("PID reused at once")
+    live = rslab.Netns(rslab.Topology._unique(f"rs{os.getpid()}-live"))
+    ns.create()
+    live.create()
+    try:
+        removed = rslab.cleanup_leftovers(verbose=False)
+        assert ns.name in removed and not ns.exists()
+        assert live.exists()
+    finally:
+        ns.delete()
+        live.delete()
