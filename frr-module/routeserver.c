@@ -9,6 +9,7 @@
 #include "libfrr.h"
 #include "log.h"
 #include "module.h"
+#include "sockunion.h"
 
 #include "bgpd/bgpd.h"
 
@@ -21,6 +22,30 @@ DEFINE_MGROUP(ROUTESERVER, "route-server module");
 const char *rs_bgp_vrf_name(const struct bgp *bgp)
 {
 	return bgp->name ? bgp->name : VRF_DEFAULT_NAME;
+}
+
+struct bgp *rs_bgp_lookup(const char *vrf)
+{
+	return strcmp(vrf, VRF_DEFAULT_NAME) ? bgp_lookup_by_name(vrf)
+					     : bgp_get_default();
+}
+
+void rs_neighbor_key(const char *neighbor, char *key, size_t len)
+{
+	union sockunion su;
+
+	if (str2sockunion(neighbor, &su) == 0)
+		sockunion2str(&su, key, len);
+	else
+		strlcpy(key, neighbor, len);
+}
+
+static void rs_peer_key(const struct peer *peer, char *key, size_t len)
+{
+	if (peer->conf_if)
+		strlcpy(key, peer->conf_if, len);
+	else
+		sockunion2str(&peer->su, key, len);
 }
 
 /* Commands and the northbound exist only once the library is set up. */
@@ -46,6 +71,22 @@ static int rs_bgp_deleted(struct bgp *bgp)
 	return 0;
 }
 
+/* bgpd has no hook for a deleted neighbor: its status becomes Deleted. */
+static int rs_peer_status_changed(struct peer *peer)
+{
+	char key[RS_NEIGHBOR_LEN];
+	char xpath[XPATH_MAXLEN];
+
+	if (rs_shutting_down || peer->status != Deleted ||
+	    !CHECK_FLAG(peer->flags, PEER_FLAG_CONFIG_NODE))
+		return 0;
+	rs_peer_key(peer, key, sizeof(key));
+	snprintf(xpath, sizeof(xpath), RS_XPATH_PEER,
+		 rs_bgp_vrf_name(peer->bgp), key);
+	rs_nb_remove_config(xpath);
+	return 0;
+}
+
 static int rs_early_fini(void)
 {
 	rs_shutting_down = true;
@@ -57,6 +98,7 @@ static int rs_module_init(void)
 {
 	hook_register(bgp_inst_config_write, rs_config_write);
 	hook_register(bgp_inst_delete, rs_bgp_deleted);
+	hook_register(peer_status_changed, rs_peer_status_changed);
 	hook_register(frr_late_init, rs_late_init);
 	hook_register(frr_early_fini, rs_early_fini);
 	return 0;

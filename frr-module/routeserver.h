@@ -16,6 +16,9 @@ struct vty;
 
 /* Key of a BGP instance in the frr-routeserver YANG model. */
 extern const char *rs_bgp_vrf_name(const struct bgp *bgp);
+extern struct bgp *rs_bgp_lookup(const char *vrf);
+/* Key of a neighbor in the model: a canonical address, or an interface. */
+extern void rs_neighbor_key(const char *neighbor, char *key, size_t len);
 
 extern void rs_cli_init(void);
 extern int rs_config_write(struct bgp *bgp, struct vty *vty);

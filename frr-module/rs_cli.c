@@ -12,6 +12,7 @@
 #include "bgpd/bgpd.h"
 
 #include "routeserver.h"
+#include "rs_instance.h"
 #include "rs_nb.h"
 
 #ifndef VTYSH_EXTRACT_PL
@@ -49,6 +50,161 @@ void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,
 	vty_out(vty, " route-server branch-to-branch\n");
 }
 
+/*
+ * XPath: /frr-routeserver:route-server/instance/max-peers
+ */
+DEFPY_YANG(rs_max_peers, rs_max_peers_cmd,
+	   "route-server max-peers (1-4096)$max",
+	   RS_STR
+	   "Most peers that may have a route-server role\n"
+	   "Number of peers (default 8)\n")
+{
+	nb_cli_enqueue_change(vty, "./max-peers", NB_OP_MODIFY, max_str);
+	return rs_apply_instance_changes(vty);
+}
+
+DEFPY_YANG(no_rs_max_peers, no_rs_max_peers_cmd,
+	   "no route-server max-peers [(1-4096)]",
+	   NO_STR RS_STR
+	   "Most peers that may have a route-server role\n"
+	   "Number of peers (default 8)\n")
+{
+	nb_cli_enqueue_change(vty, "./max-peers", NB_OP_MODIFY, NULL);
+	return rs_apply_instance_changes(vty);
+}
+
+void rs_cli_show_max_peers(struct vty *vty, const struct lyd_node *dnode,
+			   bool show_defaults)
+{
+	vty_out(vty, " route-server max-peers %s\n",
+		yang_dnode_get_string(dnode, NULL));
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/peer
+ */
+#define RS_NEIGHBOR_STR                                                        \
+	NEIGHBOR_STR                                                           \
+		"Neighbor address\n"                                           \
+		"Neighbor IPv6 address\n"                                      \
+		"Neighbor on an interface\n"
+#define RS_ROLE_STR RS_STR "Role of the neighbor\n"
+
+/* A peer has one role: changing it takes removing the old one first. */
+static bool rs_role_conflict(struct vty *vty, const char *key, const char *role)
+{
+	VTY_DECLVAR_CONTEXT(bgp, bgp);
+	const struct lyd_node *dnode;
+	const char *current;
+
+	dnode = yang_dnode_getf(vty->candidate_config->dnode,
+				RS_XPATH_PEER "/role", rs_bgp_vrf_name(bgp),
+				key);
+	if (!dnode)
+		return false;
+	current = yang_dnode_get_string(dnode, NULL);
+	if (!strcmp(current, role))
+		return false;
+	vty_out(vty,
+		"%% Neighbor %s already has the route-server role %s; remove it first with \"no neighbor %s route-server role\"\n",
+		key, current, key);
+	return true;
+}
+
+static int rs_peer_role_set(struct vty *vty, const char *neighbor,
+			    const char *role, const char *gateway,
+			    const char *instance)
+{
+	char key[RS_NEIGHBOR_LEN];
+	char xpath[XPATH_MAXLEN];
+
+	rs_neighbor_key(neighbor, key, sizeof(key));
+	if (rs_role_conflict(vty, key, role))
+		return CMD_WARNING_CONFIG_FAILED;
+
+	snprintf(xpath, sizeof(xpath), "./peer[neighbor='%s']", key);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
+	strlcat(xpath, "/role", sizeof(xpath));
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, role);
+	if (gateway) {
+		snprintf(xpath, sizeof(xpath), "./peer[neighbor='%s']/gateway",
+			 key);
+		nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, gateway);
+	}
+	if (instance) {
+		snprintf(xpath, sizeof(xpath), "./peer[neighbor='%s']/instance",
+			 key);
+		nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, instance);
+	}
+	return rs_apply_instance_changes(vty);
+}
+
+DEFPY_YANG(rs_peer_role_nva, rs_peer_role_nva_cmd,
+	   "neighbor <A.B.C.D|X:X::X:X|WORD>$neighbor route-server role nva",
+	   RS_NEIGHBOR_STR RS_ROLE_STR "A network virtual appliance\n")
+{
+	return rs_peer_role_set(vty, neighbor, "nva", NULL, NULL);
+}
+
+DEFPY_YANG(
+	rs_peer_role_expressroute, rs_peer_role_expressroute_cmd,
+	"neighbor <A.B.C.D|X:X::X:X|WORD>$neighbor route-server role expressroute-gateway WORD$gateway",
+	RS_NEIGHBOR_STR RS_ROLE_STR
+	"The gateway towards a private circuit\n"
+	"Name of the gateway\n")
+{
+	return rs_peer_role_set(vty, neighbor, "expressroute-gateway", gateway,
+				NULL);
+}
+
+DEFPY_YANG(
+	rs_peer_role_vpn, rs_peer_role_vpn_cmd,
+	"neighbor <A.B.C.D|X:X::X:X|WORD>$neighbor route-server role vpn-gateway WORD$gateway instance (0-1)$instance",
+	RS_NEIGHBOR_STR RS_ROLE_STR
+	"One instance of an active-active VPN gateway\n"
+	"Name of the gateway\n"
+	"Which instance of the gateway the neighbor is\n"
+	"Instance number\n")
+{
+	return rs_peer_role_set(vty, neighbor, "vpn-gateway", gateway,
+				instance_str);
+}
+
+DEFPY_YANG(
+	no_rs_peer_role, no_rs_peer_role_cmd,
+	"no neighbor <A.B.C.D|X:X::X:X|WORD>$neighbor route-server role [<nva|expressroute-gateway WORD|vpn-gateway WORD instance (0-1)>]",
+	NO_STR RS_NEIGHBOR_STR RS_ROLE_STR
+	"A network virtual appliance\n"
+	"The gateway towards a private circuit\n"
+	"Name of the gateway\n"
+	"One instance of an active-active VPN gateway\n"
+	"Name of the gateway\n"
+	"Which instance of the gateway the neighbor is\n"
+	"Instance number\n")
+{
+	char key[RS_NEIGHBOR_LEN];
+	char xpath[XPATH_MAXLEN];
+
+	rs_neighbor_key(neighbor, key, sizeof(key));
+	snprintf(xpath, sizeof(xpath), "./peer[neighbor='%s']", key);
+	nb_cli_enqueue_change(vty, xpath, NB_OP_DESTROY, NULL);
+	return rs_apply_instance_changes(vty);
+}
+
+void rs_cli_show_peer(struct vty *vty, const struct lyd_node *dnode,
+		      bool show_defaults)
+{
+	vty_out(vty, " neighbor %s route-server role %s",
+		yang_dnode_get_string(dnode, "./neighbor"),
+		yang_dnode_get_string(dnode, "./role"));
+	if (yang_dnode_exists(dnode, "./gateway"))
+		vty_out(vty, " %s", yang_dnode_get_string(dnode, "./gateway"));
+	if (yang_dnode_exists(dnode, "./instance"))
+		vty_out(vty, " instance %u",
+			yang_dnode_get_uint8(dnode, "./instance"));
+	vty_out(vty, "\n");
+}
+
 /* The module's lines of `router bgp`, rendered from the northbound. */
 int rs_config_write(struct bgp *bgp, struct vty *vty)
 {
@@ -64,4 +220,10 @@ int rs_config_write(struct bgp *bgp, struct vty *vty)
 void rs_cli_init(void)
 {
 	install_element(BGP_NODE, &rs_branch_to_branch_cmd);
+	install_element(BGP_NODE, &rs_max_peers_cmd);
+	install_element(BGP_NODE, &no_rs_max_peers_cmd);
+	install_element(BGP_NODE, &rs_peer_role_nva_cmd);
+	install_element(BGP_NODE, &rs_peer_role_expressroute_cmd);
+	install_element(BGP_NODE, &rs_peer_role_vpn_cmd);
+	install_element(BGP_NODE, &no_rs_peer_role_cmd);
 }

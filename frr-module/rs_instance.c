@@ -11,6 +11,7 @@
 #include "rs_instance.h"
 
 DEFINE_MTYPE_STATIC(ROUTESERVER, RS_INSTANCE, "route-server instance");
+DEFINE_MTYPE_STATIC(ROUTESERVER, RS_PEER, "route-server peer");
 
 static int rs_instance_cmp(const struct rs_instance *a,
 			   const struct rs_instance *b)
@@ -27,12 +28,18 @@ struct rs_instance *rs_instance_create(const char *vrf)
 	struct rs_instance *rsi = XCALLOC(MTYPE_RS_INSTANCE, sizeof(*rsi));
 
 	strlcpy(rsi->vrf, vrf, sizeof(rsi->vrf));
+	rs_peers_init(&rsi->peers);
 	rs_instances_add(&rs_instances, rsi);
 	return rsi;
 }
 
 void rs_instance_delete(struct rs_instance *rsi)
 {
+	struct rs_peer *peer;
+
+	while ((peer = rs_peers_first(&rsi->peers)))
+		rs_peer_delete(rsi, peer);
+	rs_peers_fini(&rsi->peers);
 	rs_instances_del(&rs_instances, rsi);
 	XFREE(MTYPE_RS_INSTANCE, rsi);
 }
@@ -51,4 +58,19 @@ void rs_instance_delete_all(void)
 
 	while ((rsi = rs_instances_first(&rs_instances)))
 		rs_instance_delete(rsi);
+}
+
+struct rs_peer *rs_peer_create(struct rs_instance *rsi, const char *neighbor)
+{
+	struct rs_peer *peer = XCALLOC(MTYPE_RS_PEER, sizeof(*peer));
+
+	strlcpy(peer->neighbor, neighbor, sizeof(peer->neighbor));
+	rs_peers_add_tail(&rsi->peers, peer);
+	return peer;
+}
+
+void rs_peer_delete(struct rs_instance *rsi, struct rs_peer *peer)
+{
+	rs_peers_del(&rsi->peers, peer);
+	XFREE(MTYPE_RS_PEER, peer);
 }

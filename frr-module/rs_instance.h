@@ -9,17 +9,40 @@
 #include "typesafe.h"
 #include "vrf.h"
 
+#include "rs_policy.h"
+
 PREDECL_RBTREE_UNIQ(rs_instances);
+PREDECL_DLIST(rs_peers);
+
+#define RS_NEIGHBOR_LEN 65
+#define RS_GATEWAY_LEN 64
+
+/* A BGP neighbor with a route-server role. */
+struct rs_peer {
+	struct rs_peers_item item;
+	char neighbor[RS_NEIGHBOR_LEN];
+	enum rs_role role;
+	char gateway[RS_GATEWAY_LEN];
+	uint8_t instance;
+};
 
 struct rs_instance {
 	struct rs_instances_item item;
 	char vrf[VRF_NAMSIZ + 1];
 	bool branch_to_branch;
+	uint16_t max_peers;
+	struct rs_peers_head peers;
 };
+
+DECLARE_DLIST(rs_peers, struct rs_peer, item);
 
 extern struct rs_instance *rs_instance_create(const char *vrf);
 extern void rs_instance_delete(struct rs_instance *rsi);
 extern struct rs_instance *rs_instance_lookup(const char *vrf);
 extern void rs_instance_delete_all(void);
+
+extern struct rs_peer *rs_peer_create(struct rs_instance *rsi,
+				      const char *neighbor);
+extern void rs_peer_delete(struct rs_instance *rsi, struct rs_peer *peer);
 
 #endif /* _FRR_RS_INSTANCE_H */

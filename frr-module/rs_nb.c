@@ -22,6 +22,7 @@ const struct frr_yang_module_info frr_routeserver_info = {
 			.cbs = {
 				.create = rs_instance_nb_create,
 				.destroy = rs_instance_nb_destroy,
+				.pre_validate = rs_instance_nb_pre_validate,
 			},
 		},
 		{
@@ -29,6 +30,41 @@ const struct frr_yang_module_info frr_routeserver_info = {
 			.cbs = {
 				.cli_show = rs_cli_show_branch_to_branch,
 				.modify = rs_instance_branch_to_branch_modify,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/max-peers",
+			.cbs = {
+				.cli_show = rs_cli_show_max_peers,
+				.modify = rs_instance_max_peers_modify,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer",
+			.cbs = {
+				.cli_show = rs_cli_show_peer,
+				.create = rs_peer_nb_create,
+				.destroy = rs_peer_nb_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/role",
+			.cbs = {
+				.modify = rs_peer_role_modify,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/gateway",
+			.cbs = {
+				.modify = rs_peer_gateway_modify,
+				.destroy = rs_peer_gateway_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/instance",
+			.cbs = {
+				.modify = rs_peer_instance_modify,
+				.destroy = rs_peer_instance_destroy,
 			},
 		},
 		{

@@ -10,6 +10,7 @@
 
 #define RS_XPATH_ROOT "/frr-routeserver:route-server"
 #define RS_XPATH_INSTANCE RS_XPATH_ROOT "/instance[vrf='%s']"
+#define RS_XPATH_PEER RS_XPATH_INSTANCE "/peer[neighbor='%s']"
 
 extern const struct frr_yang_module_info frr_routeserver_info;
 
@@ -21,6 +22,17 @@ extern void rs_nb_remove_config(const char *xpath);
 int rs_instance_nb_create(struct nb_cb_create_args *args);
 int rs_instance_nb_destroy(struct nb_cb_destroy_args *args);
 int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args);
+int rs_instance_max_peers_modify(struct nb_cb_modify_args *args);
+int rs_peer_nb_create(struct nb_cb_create_args *args);
+int rs_peer_nb_destroy(struct nb_cb_destroy_args *args);
+int rs_peer_role_modify(struct nb_cb_modify_args *args);
+int rs_peer_gateway_modify(struct nb_cb_modify_args *args);
+int rs_peer_gateway_destroy(struct nb_cb_destroy_args *args);
+int rs_peer_instance_modify(struct nb_cb_modify_args *args);
+int rs_peer_instance_destroy(struct nb_cb_destroy_args *args);
+
+/* rs_nb_validate.c */
+int rs_instance_nb_pre_validate(struct nb_cb_pre_validate_args *args);
 
 /* rs_nb_state.c */
 struct yang_data *rs_state_version_get_elem(struct nb_cb_get_elem_args *args);
@@ -28,5 +40,9 @@ struct yang_data *rs_state_version_get_elem(struct nb_cb_get_elem_args *args);
 /* rs_cli.c */
 void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,
 				  bool show_defaults);
+void rs_cli_show_max_peers(struct vty *vty, const struct lyd_node *dnode,
+			   bool show_defaults);
+void rs_cli_show_peer(struct vty *vty, const struct lyd_node *dnode,
+		      bool show_defaults);
 
 #endif /* _FRR_RS_NB_H */

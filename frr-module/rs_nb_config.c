@@ -48,3 +48,121 @@ int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args)
 	rsi->branch_to_branch = yang_dnode_get_bool(args->dnode, NULL);
 	return NB_OK;
 }
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/max-peers
+ */
+int rs_instance_max_peers_modify(struct nb_cb_modify_args *args)
+{
+	struct rs_instance *rsi;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	rsi = nb_running_get_entry(args->dnode, NULL, true);
+	rsi->max_peers = yang_dnode_get_uint16(args->dnode, NULL);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/peer
+ */
+int rs_peer_nb_create(struct nb_cb_create_args *args)
+{
+	struct rs_instance *rsi;
+	struct rs_peer *peer;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	rsi = nb_running_get_entry(args->dnode, NULL, true);
+	peer = rs_peer_create(rsi,
+			      yang_dnode_get_string(args->dnode, "./neighbor"));
+	nb_running_set_entry(args->dnode, peer);
+	return NB_OK;
+}
+
+int rs_peer_nb_destroy(struct nb_cb_destroy_args *args)
+{
+	struct rs_peer *peer;
+	struct rs_instance *rsi;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	peer = nb_running_unset_entry(args->dnode);
+	rsi = nb_running_get_entry(args->dnode, NULL, true);
+	rs_peer_delete(rsi, peer);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/peer/role
+ */
+int rs_peer_role_modify(struct nb_cb_modify_args *args)
+{
+	struct rs_peer *peer;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	peer = nb_running_get_entry(args->dnode, NULL, true);
+	rs_role_from_name(yang_dnode_get_string(args->dnode, NULL),
+			  &peer->role);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/peer/gateway
+ */
+int rs_peer_gateway_modify(struct nb_cb_modify_args *args)
+{
+	struct rs_peer *peer;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	peer = nb_running_get_entry(args->dnode, NULL, true);
+	strlcpy(peer->gateway, yang_dnode_get_string(args->dnode, NULL),
+		sizeof(peer->gateway));
+	return NB_OK;
+}
+
+int rs_peer_gateway_destroy(struct nb_cb_destroy_args *args)
+{
+	struct rs_peer *peer;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	peer = nb_running_get_entry(args->dnode, NULL, true);
+	peer->gateway[0] = '\0';
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/peer/instance
+ */
+int rs_peer_instance_modify(struct nb_cb_modify_args *args)
+{
+	struct rs_peer *peer;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	peer = nb_running_get_entry(args->dnode, NULL, true);
+	peer->instance = yang_dnode_get_uint8(args->dnode, NULL);
+	return NB_OK;
+}
+
+int rs_peer_instance_destroy(struct nb_cb_destroy_args *args)
+{
+	struct rs_peer *peer;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	peer = nb_running_get_entry(args->dnode, NULL, true);
+	peer->instance = 0;
+	return NB_OK;
+}
