@@ -40,6 +40,15 @@ void rs_neighbor_key(const char *neighbor, char *key, size_t len)
 		strlcpy(key, neighbor, len);
 }
 
+struct peer *rs_bgp_neighbor(struct bgp *bgp, const char *key)
+{
+	union sockunion su;
+
+	if (str2sockunion(key, &su) == 0)
+		return peer_lookup(bgp, &su);
+	return peer_lookup_by_conf_if(bgp, key);
+}
+
 static void rs_peer_key(const struct peer *peer, char *key, size_t len)
 {
 	if (peer->conf_if)
@@ -53,6 +62,7 @@ static int rs_late_init(struct thread_master *master)
 {
 	rs_nb_register();
 	rs_cli_init();
+	rs_show_init();
 	zlog_info("route-server module %s loaded", RS_VERSION);
 	return 0;
 }

@@ -12,6 +12,7 @@
 DECLARE_MGROUP(ROUTESERVER);
 
 struct bgp;
+struct peer;
 struct vty;
 
 /* Key of a BGP instance in the frr-routeserver YANG model. */
@@ -19,8 +20,11 @@ extern const char *rs_bgp_vrf_name(const struct bgp *bgp);
 extern struct bgp *rs_bgp_lookup(const char *vrf);
 /* Key of a neighbor in the model: a canonical address, or an interface. */
 extern void rs_neighbor_key(const char *neighbor, char *key, size_t len);
+/* The bgpd neighbor of a key, or NULL. */
+extern struct peer *rs_bgp_neighbor(struct bgp *bgp, const char *key);
 
 extern void rs_cli_init(void);
+extern void rs_show_init(void);
 extern int rs_config_write(struct bgp *bgp, struct vty *vty);
 
 #endif /* _FRR_ROUTESERVER_H */

@@ -85,9 +85,9 @@ void rs_cli_show_max_peers(struct vty *vty, const struct lyd_node *dnode,
  */
 #define RS_NEIGHBOR_STR                                                        \
 	NEIGHBOR_STR                                                           \
-		"Neighbor address\n"                                           \
-		"Neighbor IPv6 address\n"                                      \
-		"Neighbor on an interface\n"
+	"Neighbor address\n"                                                   \
+	"Neighbor IPv6 address\n"                                              \
+	"Neighbor on an interface\n"
 #define RS_ROLE_STR RS_STR "Role of the neighbor\n"
 
 /* A peer has one role: changing it takes removing the old one first. */

@@ -21,6 +21,8 @@ int rs_instance_nb_create(struct nb_cb_create_args *args)
 		return NB_OK;
 
 	rsi = rs_instance_create(yang_dnode_get_string(args->dnode, "./vrf"));
+	/* A leaf created with its default gets no modify callback. */
+	rsi->max_peers = yang_dnode_get_uint16(args->dnode, "./max-peers");
 	nb_running_set_entry(args->dnode, rsi);
 	return NB_OK;
 }

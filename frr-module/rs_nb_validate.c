@@ -7,7 +7,6 @@
 #include <zebra.h>
 
 #include "northbound.h"
-#include "sockunion.h"
 
 #include "bgpd/bgpd.h"
 
@@ -15,15 +14,6 @@
 #include "rs_instance.h"
 #include "rs_nb.h"
 #include "rs_policy.h"
-
-static struct peer *rs_bgp_neighbor(struct bgp *bgp, const char *neighbor)
-{
-	union sockunion su;
-
-	if (str2sockunion(neighbor, &su) == 0)
-		return peer_lookup(bgp, &su);
-	return peer_lookup_by_conf_if(bgp, neighbor);
-}
 
 static bool rs_nva_asn_valid(const struct bgp *bgp, const struct peer *peer,
 			     const char *neighbor, char *errmsg,

@@ -5,6 +5,8 @@ and a restart."""
 
 import pytest
 
+import rslab
+
 RS_ASN = 65515
 NEIGHBORS = {
     "198.18.0.11": 65001,
@@ -140,3 +142,77 @@ def test_roles_survive_write_memory_and_restart(rs):
     rc, out, err = rs.vtysh(boot=True)
     assert rc == 0, out + err
     assert role_lines(rs) == expected
+
+
+VPN_GW = [
+    ("nva1", "nva", 65001, 11, ["203.0.113.0/24"]),
+    ("er1", "expressroute", 12076, 21, ["198.51.100.0/24"]),
+    ("vpn1-0", "vpn-inst0", 65020, 31, ["192.0.2.0/24"]),
+    ("vpn1-1", "vpn-inst1", 65020, 32, ["192.0.2.0/24"]),
+]
+
+
+def show(rs) -> dict:
+    return rs.show_json("show bgp route-server json")
+
+
+def gateway(rs, name) -> tuple[str, str]:
+    gw = show(rs)["gateways"][name]
+    return gw["state"], gw["reason"]
+
+
+def test_show_follows_roles_sessions_and_active_active_state(
+        topology_factory):
+    topo = topology_factory(VPN_GW)
+    topo.wait_established(timeout=30)
+    rs = topo.rs
+    rc, out, err = rs.configure(
+        "neighbor 198.18.0.11 route-server role nva",
+        "neighbor 198.18.0.21 route-server role expressroute-gateway er1",
+        "neighbor 198.18.0.31 route-server role vpn-gateway vpn1 instance 0")
+    assert rc == 0, out + err
+
+    data = show(rs)
+    assert (data["vrf"], data["asn"], data["branchToBranch"],
+            data["maxPeers"], data["rolePeers"]) == (
+                "default", RS_ASN, False, 8, 3)
+    nva = data["peers"]["198.18.0.11"]
+    assert (nva["role"], nva["state"], nva["exchange"]) == (
+        "nva", "Established", True)
+    rslab.wait_until(
+        lambda: show(rs)["peers"]["198.18.0.11"]["routesLearned"] == 1, 20,
+        "the route server to count nva1's one IPv4 route")
+    vpn0 = data["peers"]["198.18.0.31"]
+    assert (vpn0["role"], vpn0["gateway"], vpn0["instance"],
+            vpn0["exchange"]) == ("vpn-gateway", "vpn1", 0, False)
+    assert gateway(rs, "er1") == ("ready", "")
+    assert gateway(rs, "vpn1") == ("not-active-active",
+                                   "instance 1 not configured")
+
+    rc, out, err = rs.configure(
+        "neighbor 198.18.0.32 route-server role vpn-gateway vpn1 instance 1")
+    assert rc == 0, out + err
+    assert gateway(rs, "vpn1") == ("ready", "")
+    assert show(rs)["peers"]["198.18.0.31"]["exchange"] is True
+
+    topo.peers["vpn1-1"].stop()
+    rslab.wait_until(lambda: gateway(rs, "vpn1") == (
+        "degraded", "instance 1 session down"), 30,
+        "vpn1 to be degraded once instance 1's session is down")
+    rc, out, err = rs.vtysh("show bgp route-server", daemon="bgpd")
+    assert rc == 0, out + err
+    lines = [line.split() for line in out.splitlines()]
+    assert ["vpn1", "vpn-gateway", "degraded", "instance", "1", "session",
+            "down"] in lines, out
+    assert ["er1", "expressroute-gateway", "ready"] in lines, out
+
+
+def test_show_without_configuration_and_for_an_unknown_vrf(route_server):
+    data = show(route_server)
+    assert (data["branchToBranch"], data["maxPeers"], data["rolePeers"],
+            data["peers"], data["gateways"]) == (False, 8, 0, {}, {})
+    rc, out, err = route_server.vtysh("show bgp vrf nosuch route-server",
+                                      daemon="bgpd")
+    assert "% No BGP instance in VRF nosuch" in out, out
+    assert route_server.show_json(
+        "show bgp vrf nosuch route-server json") == {}

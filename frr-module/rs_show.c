@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Inspection of the route server: its settings, its role peers with their
+ * sessions and route counts, and the state of its gateways.
+ */
+
+#include <zebra.h>
+
+#include "command.h"
+#include "json.h"
+#include "log.h"
+
+#include "bgpd/bgpd.h"
+#include "bgpd/bgp_debug.h"
+#include "bgpd/bgp_updgrp.h"
+#include "bgpd/bgp_vty.h"
+
+#include "routeserver.h"
+#include "rs_instance.h"
+#include "rs_nb.h"
+#include "rs_policy.h"
+
+#ifndef VTYSH_EXTRACT_PL
+#include "frr-module/rs_show_clippy.c"
+#endif
+
+#define RS_REASON_LEN 64
+
+static uint32_t rs_routes_learned(const struct peer *peer)
+{
+	return peer->pcount[AFI_IP][SAFI_UNICAST] +
+	       peer->pcount[AFI_IP6][SAFI_UNICAST];
+}
+
+static uint32_t rs_routes_advertised(struct peer *peer)
+{
+	uint32_t count = 0;
+	afi_t afi;
+
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		struct peer_af *paf = peer_af_find(peer, afi, SAFI_UNICAST);
+
+		if (paf && PAF_SUBGRP(paf))
+			count += PAF_SUBGRP(paf)->scount;
+	}
+	return count;
+}
+
+static bool rs_same_gateway(const struct rs_peer *a, const struct rs_peer *b)
+{
+	return a->role == b->role && !strcmp(a->gateway, b->gateway);
+}
+
+/* Whether rp is the first peer listed for its gateway. */
+static bool rs_gateway_first(const struct rs_instance *rsi,
+			     const struct rs_peer *rp)
+{
+	const struct rs_peer *other;
+
+	frr_each (rs_peers_const, &rsi->peers, other)
+		if (rs_same_gateway(other, rp))
+			return other == rp;
+	return false;
+}
+
+static enum rs_gw_state rs_gateway_state(struct bgp *bgp,
+					 const struct rs_instance *rsi,
+					 const struct rs_peer *rp, char *reason,
+					 size_t reason_len)
+{
+	struct rs_gw_instance inst[2] = {};
+	const struct rs_peer *other;
+
+	frr_each (rs_peers_const, &rsi->peers, other) {
+		struct peer *peer;
+		unsigned int i;
+
+		if (!rs_same_gateway(other, rp))
+			continue;
+		peer = rs_bgp_neighbor(bgp, other->neighbor);
+		i = other->role == RS_ROLE_VPN ? other->instance : 0;
+		inst[i].configured = true;
+		inst[i].established |= peer && peer_established(peer);
+	}
+	return rs_gateway_evaluate(rp->role, inst, reason, reason_len);
+}
+
+/* Whether the peer's routes take part in the exchange now. */
+static bool rs_peer_exchanges(struct bgp *bgp, const struct rs_instance *rsi,
+			      const struct rs_peer *rp)
+{
+	if (rp->role == RS_ROLE_NVA)
+		return true;
+	return rs_gw_state_exchanges(rs_gateway_state(bgp, rsi, rp, NULL, 0));
+}
+
+static void rs_show_peer(struct vty *vty, struct bgp *bgp,
+			 const struct rs_instance *rsi,
+			 const struct rs_peer *rp, json_object *json_peers)
+{
+	struct peer *peer = rs_bgp_neighbor(bgp, rp->neighbor);
+	bool exchanges = rs_peer_exchanges(bgp, rsi, rp);
+	char instance[4] = "-";
+	const char *state;
+	uint32_t learned = 0, advertised = 0;
+
+	if (peer) {
+		state = lookup_msg(bgp_status_msg, peer->status, NULL);
+		learned = rs_routes_learned(peer);
+		advertised = rs_routes_advertised(peer);
+	} else {
+		state = "no-neighbor";
+	}
+
+	if (rp->role == RS_ROLE_VPN)
+		snprintf(instance, sizeof(instance), "%u", rp->instance);
+
+	if (json_peers) {
+		json_object *json = json_object_new_object();
+
+		json_object_string_add(json, "role", rs_role_name(rp->role));
+		if (rp->gateway[0])
+			json_object_string_add(json, "gateway", rp->gateway);
+		if (rp->role == RS_ROLE_VPN)
+			json_object_int_add(json, "instance", rp->instance);
+		json_object_string_add(json, "state", state);
+		json_object_int_add(json, "routesLearned", learned);
+		json_object_int_add(json, "routesAdvertised", advertised);
+		json_object_boolean_add(json, "exchange", exchanges);
+		json_object_object_add(json_peers, rp->neighbor, json);
+		return;
+	}
+	vty_out(vty, "  %-25s %-21s %-12s %-4s %-12s %7u %10u %s\n",
+		rp->neighbor, rs_role_name(rp->role),
+		rp->gateway[0] ? rp->gateway : "-", instance, state, learned,
+		advertised, exchanges ? "yes" : "no");
+}
+
+static void rs_show_gateway(struct vty *vty, struct bgp *bgp,
+			    const struct rs_instance *rsi,
+			    const struct rs_peer *rp, json_object *json_gws)
+{
+	char reason[RS_REASON_LEN];
+	enum rs_gw_state state;
+
+	state = rs_gateway_state(bgp, rsi, rp, reason, sizeof(reason));
+	if (json_gws) {
+		json_object *json = json_object_new_object();
+
+		json_object_string_add(json, "role", rs_role_name(rp->role));
+		json_object_string_add(json, "state", rs_gw_state_name(state));
+		json_object_string_add(json, "reason", reason);
+		json_object_object_add(json_gws, rp->gateway, json);
+		return;
+	}
+	vty_out(vty, "  %-12s %-21s %-18s %s\n", rp->gateway,
+		rs_role_name(rp->role), rs_gw_state_name(state), reason);
+}
+
+static void rs_show_instance(struct vty *vty, struct bgp *bgp,
+			     const struct rs_instance *rsi, json_object *json)
+{
+	json_object *json_peers = json ? json_object_new_object() : NULL;
+	json_object *json_gws = json ? json_object_new_object() : NULL;
+	const struct rs_peer *rp;
+
+	if (json) {
+		json_object_string_add(json, "vrf", rsi->vrf);
+		json_object_int_add(json, "asn", bgp->as);
+		json_object_boolean_add(json, "branchToBranch",
+					rsi->branch_to_branch);
+		json_object_int_add(json, "maxPeers", rsi->max_peers);
+		json_object_int_add(json, "rolePeers",
+				    rs_peers_count(&rsi->peers));
+		json_object_object_add(json, "peers", json_peers);
+		json_object_object_add(json, "gateways", json_gws);
+	} else {
+		vty_out(vty, "Route server in VRF %s, AS %u\n", rsi->vrf,
+			bgp->as);
+		vty_out(vty, "  branch-to-branch: %s\n",
+			rsi->branch_to_branch ? "on" : "off");
+		vty_out(vty, "  peers with a role: %zu of at most %u\n\n",
+			rs_peers_count(&rsi->peers), rsi->max_peers);
+		vty_out(vty, "  %-25s %-21s %-12s %-4s %-12s %7s %10s %s\n",
+			"Neighbor", "Role", "Gateway", "Inst", "State",
+			"Learned", "Advertised", "Exchange");
+	}
+	frr_each (rs_peers_const, &rsi->peers, rp)
+		rs_show_peer(vty, bgp, rsi, rp, json_peers);
+
+	if (!json)
+		vty_out(vty, "\n  %-12s %-21s %-18s %s\n", "Gateway", "Role",
+			"State", "Reason");
+	frr_each (rs_peers_const, &rsi->peers, rp)
+		if (rp->role != RS_ROLE_NVA && rs_gateway_first(rsi, rp))
+			rs_show_gateway(vty, bgp, rsi, rp, json_gws);
+}
+
+DEFPY(show_bgp_route_server, show_bgp_route_server_cmd,
+      "show bgp [vrf NAME$vrf_name] route-server [json$uj]",
+      SHOW_STR BGP_STR
+      "VRF\n"
+      "VRF name\n"
+      "Route-server settings, peers and gateways\n" JSON_STR)
+{
+	const char *vrf = vrf_name ? vrf_name : VRF_DEFAULT_NAME;
+	struct bgp *bgp = rs_bgp_lookup(vrf);
+	const struct rs_instance *rsi = rs_instance_lookup(vrf);
+	struct rs_instance defaults = {};
+	json_object *json = uj ? json_object_new_object() : NULL;
+
+	if (!bgp) {
+		if (json)
+			return vty_json(vty, json);
+		vty_out(vty, "%% No BGP instance in VRF %s\n", vrf);
+		return CMD_WARNING;
+	}
+	if (!rsi) {
+		/* Nothing configured yet: the model's defaults apply. */
+		strlcpy(defaults.vrf, vrf, sizeof(defaults.vrf));
+		defaults.max_peers = yang_get_default_uint16(
+			RS_XPATH_ROOT "/instance/max-peers");
+		rs_peers_init(&defaults.peers);
+		rsi = &defaults;
+	}
+	rs_show_instance(vty, bgp, rsi, json);
+	if (json)
+		return vty_json(vty, json);
+	return CMD_SUCCESS;
+}
+
+void rs_show_init(void)
+{
+	install_element(VIEW_NODE, &show_bgp_route_server_cmd);
+}
