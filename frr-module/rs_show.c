@@ -11,7 +11,10 @@
 #include "log.h"
 
 #include "bgpd/bgpd.h"
+#include "bgpd/bgp_aspath.h"
 #include "bgpd/bgp_debug.h"
+#include "bgpd/bgp_route.h"
+#include "bgpd/bgp_table.h"
 #include "bgpd/bgp_updgrp.h"
 #include "bgpd/bgp_vty.h"
 
@@ -229,7 +232,133 @@ DEFPY(show_bgp_route_server, show_bgp_route_server_cmd,
 	return CMD_SUCCESS;
 }
 
+static const struct rs_peer *rs_role_peer(const char *vrf, const char *key)
+{
+	const struct rs_instance *rsi = rs_instance_lookup(vrf);
+	const struct rs_peer *rp;
+
+	if (!rsi)
+		return NULL;
+	frr_each (rs_peers_const, &rsi->peers, rp)
+		if (!strcmp(rp->neighbor, key))
+			return rp;
+	return NULL;
+}
+
+static void rs_show_route(struct vty *vty, const struct prefix *p,
+			  const struct attr *attr, json_object *json_routes)
+{
+	const char *aspath = attr->aspath ? attr->aspath->str : "";
+	char key[PREFIX_STRLEN];
+	json_object *json;
+
+	if (!json_routes) {
+		vty_out(vty, "  %-43pFX %s\n", p, aspath);
+		return;
+	}
+	json = json_object_new_object();
+	json_object_string_add(json, "asPath", aspath);
+	json_object_object_add(json_routes, prefix2str(p, key, sizeof(key)),
+			       json);
+}
+
+/* The paths bgpd holds from the peer, after its inbound policy. */
+static unsigned int rs_show_learned(struct vty *vty, struct bgp *bgp,
+				    struct peer *peer, afi_t afi,
+				    json_object *json_routes)
+{
+	struct bgp_dest *dest;
+	struct bgp_path_info *pi;
+	unsigned int count = 0;
+
+	for (dest = bgp_table_top(bgp->rib[afi][SAFI_UNICAST]); dest;
+	     dest = bgp_route_next(dest))
+		for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next) {
+			if (pi->peer != peer ||
+			    CHECK_FLAG(pi->flags,
+				       BGP_PATH_REMOVED | BGP_PATH_HISTORY))
+				continue;
+			rs_show_route(vty, bgp_dest_get_prefix(dest), pi->attr,
+				      json_routes);
+			count++;
+		}
+	return count;
+}
+
+/* What bgpd has advertised to the peer: its update subgroup's adj-out. */
+static unsigned int rs_show_advertised(struct vty *vty, struct bgp *bgp,
+				       struct peer *peer, afi_t afi,
+				       json_object *json_routes)
+{
+	struct peer_af *paf = peer_af_find(peer, afi, SAFI_UNICAST);
+	struct bgp_dest *dest;
+	struct bgp_adj_out *adj;
+	unsigned int count = 0;
+
+	if (!paf || !PAF_SUBGRP(paf))
+		return 0;
+	for (dest = bgp_table_top(bgp->rib[afi][SAFI_UNICAST]); dest;
+	     dest = bgp_route_next(dest))
+		RB_FOREACH (adj, bgp_adj_out_rb, &dest->adj_out) {
+			if (adj->subgroup != PAF_SUBGRP(paf) || !adj->attr)
+				continue;
+			rs_show_route(vty, bgp_dest_get_prefix(dest), adj->attr,
+				      json_routes);
+			count++;
+		}
+	return count;
+}
+
+DEFPY(show_bgp_route_server_neighbor_routes,
+      show_bgp_route_server_neighbor_routes_cmd,
+      "show bgp [vrf NAME$vrf_name] route-server neighbor <A.B.C.D|X:X::X:X|WORD>$neighbor <learned-routes$learned|advertised-routes> [json$uj]",
+      SHOW_STR BGP_STR
+      "VRF\n"
+      "VRF name\n"
+      "Route-server settings, peers and gateways\n"
+      "A peer with a route-server role\n"
+      "Neighbor address\n"
+      "Neighbor IPv6 address\n"
+      "Neighbor on an interface\n"
+      "Routes learned from the peer\n"
+      "Routes advertised to the peer\n" JSON_STR)
+{
+	const char *vrf = vrf_name ? vrf_name : VRF_DEFAULT_NAME;
+	struct bgp *bgp = rs_bgp_lookup(vrf);
+	json_object *json = uj ? json_object_new_object() : NULL;
+	json_object *json_routes = uj ? json_object_new_object() : NULL;
+	char key[RS_NEIGHBOR_LEN];
+	struct peer *peer;
+	unsigned int count = 0;
+	afi_t afi;
+
+	rs_neighbor_key(neighbor, key, sizeof(key));
+	peer = bgp ? rs_bgp_neighbor(bgp, key) : NULL;
+	if (!peer || !rs_role_peer(vrf, key)) {
+		json_object_free(json_routes);
+		if (json)
+			return vty_json(vty, json);
+		vty_out(vty,
+			"%% Neighbor %s has no route-server role in VRF %s\n",
+			key, vrf);
+		return CMD_WARNING;
+	}
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		count += learned ? rs_show_learned(vty, bgp, peer, afi,
+						   json_routes)
+				 : rs_show_advertised(vty, bgp, peer, afi,
+						      json_routes);
+	if (json) {
+		json_object_object_add(json, "routes", json_routes);
+		json_object_int_add(json, "count", count);
+		return vty_json(vty, json);
+	}
+	vty_out(vty, "\nTotal: %u\n", count);
+	return CMD_SUCCESS;
+}
+
 void rs_show_init(void)
 {
 	install_element(VIEW_NODE, &show_bgp_route_server_cmd);
+	install_element(VIEW_NODE, &show_bgp_route_server_neighbor_routes_cmd);
 }

@@ -216,3 +216,43 @@ def test_show_without_configuration_and_for_an_unknown_vrf(route_server):
     assert "% No BGP instance in VRF nosuch" in out, out
     assert route_server.show_json(
         "show bgp vrf nosuch route-server json") == {}
+
+
+def test_learned_and_advertised_routes_of_a_role_peer(topology_factory):
+    topo = topology_factory(VPN_GW[:2])
+    topo.wait_established(timeout=30)
+    rs = topo.rs
+    rc, out, err = rs.configure(
+        "neighbor 198.18.0.11 route-server role nva",
+        "neighbor 198.18.0.21 route-server role expressroute-gateway er1")
+    assert rc == 0, out + err
+
+    def routes(neighbor, which):
+        return rs.show_json(
+            f"show bgp route-server neighbor {neighbor} {which} json")
+
+    rslab.wait_until(
+        lambda: "203.0.113.0/24" in routes("198.18.0.21",
+                                           "advertised-routes")["routes"],
+        20, "the route server to advertise nva1's route to er1")
+    advertised = routes("198.18.0.21", "advertised-routes")
+    assert advertised["routes"]["203.0.113.0/24"] == {"asPath": "65001"}
+    assert advertised["count"] == len(advertised["routes"])
+    assert routes("198.18.0.11", "learned-routes") == {
+        "routes": {"203.0.113.0/24": {"asPath": "65001"}}, "count": 1}
+    assert routes("198.18.0.21", "learned-routes")["routes"] == {
+        "198.51.100.0/24": {"asPath": "12076"}}
+
+    rc, out, err = rs.vtysh(
+        "show bgp route-server neighbor 198.18.0.11 learned-routes",
+        daemon="bgpd")
+    assert rc == 0, out + err
+    assert ["203.0.113.0/24", "65001"] in [l.split() for l in
+                                           out.splitlines()], out
+    assert "Total: 1" in out, out
+
+    rc, out, err = rs.vtysh(
+        "show bgp route-server neighbor 198.18.0.99 learned-routes",
+        daemon="bgpd")
+    assert "% Neighbor 198.18.0.99 has no route-server role in VRF default" \
+        in out, out
