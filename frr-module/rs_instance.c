@@ -52,6 +52,16 @@ struct rs_instance *rs_instance_lookup(const char *vrf)
 	return rs_instances_find(&rs_instances, &key);
 }
 
+const struct rs_instance *rs_instance_first(void)
+{
+	return rs_instances_const_first(&rs_instances);
+}
+
+const struct rs_instance *rs_instance_next(const struct rs_instance *rsi)
+{
+	return rs_instances_const_next(&rs_instances, rsi);
+}
+
 void rs_instance_delete_all(void)
 {
 	struct rs_instance *rsi;
@@ -65,6 +75,7 @@ struct rs_peer *rs_peer_create(struct rs_instance *rsi, const char *neighbor)
 	struct rs_peer *peer = XCALLOC(MTYPE_RS_PEER, sizeof(*peer));
 
 	strlcpy(peer->neighbor, neighbor, sizeof(peer->neighbor));
+	peer->rsi = rsi;
 	rs_peers_add_tail(&rsi->peers, peer);
 	return peer;
 }
@@ -73,4 +84,15 @@ void rs_peer_delete(struct rs_instance *rsi, struct rs_peer *peer)
 {
 	rs_peers_del(&rsi->peers, peer);
 	XFREE(MTYPE_RS_PEER, peer);
+}
+
+const struct rs_peer *rs_peer_lookup(const struct rs_instance *rsi,
+				     const char *neighbor)
+{
+	const struct rs_peer *peer;
+
+	frr_each (rs_peers_const, &rsi->peers, peer)
+		if (!strcmp(peer->neighbor, neighbor))
+			return peer;
+	return NULL;
 }

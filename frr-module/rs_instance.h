@@ -17,9 +17,12 @@ PREDECL_DLIST(rs_peers);
 #define RS_NEIGHBOR_LEN 65
 #define RS_GATEWAY_LEN 64
 
+struct rs_instance;
+
 /* A BGP neighbor with a route-server role. */
 struct rs_peer {
 	struct rs_peers_item item;
+	const struct rs_instance *rsi;
 	char neighbor[RS_NEIGHBOR_LEN];
 	enum rs_role role;
 	char gateway[RS_GATEWAY_LEN];
@@ -39,6 +42,11 @@ DECLARE_DLIST(rs_peers, struct rs_peer, item);
 extern struct rs_instance *rs_instance_create(const char *vrf);
 extern void rs_instance_delete(struct rs_instance *rsi);
 extern struct rs_instance *rs_instance_lookup(const char *vrf);
+extern const struct rs_instance *rs_instance_first(void);
+extern const struct rs_instance *
+rs_instance_next(const struct rs_instance *rsi);
+extern const struct rs_peer *rs_peer_lookup(const struct rs_instance *rsi,
+					    const char *neighbor);
 extern void rs_instance_delete_all(void);
 
 extern struct rs_peer *rs_peer_create(struct rs_instance *rsi,

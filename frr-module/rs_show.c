@@ -8,17 +8,17 @@
 
 #include "command.h"
 #include "json.h"
-#include "log.h"
 
 #include "bgpd/bgpd.h"
 #include "bgpd/bgp_aspath.h"
-#include "bgpd/bgp_debug.h"
+#include "bgpd/bgp_attr.h"
 #include "bgpd/bgp_route.h"
 #include "bgpd/bgp_table.h"
 #include "bgpd/bgp_updgrp.h"
 #include "bgpd/bgp_vty.h"
 
 #include "routeserver.h"
+#include "rs_inspect.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
 #include "rs_policy.h"
@@ -27,94 +27,13 @@
 #include "frr-module/rs_show_clippy.c"
 #endif
 
-#define RS_REASON_LEN 64
-
-static uint32_t rs_routes_learned(const struct peer *peer)
+static void rs_show_peer(struct vty *vty, const struct rs_peer *rp,
+			 json_object *json_peers)
 {
-	return peer->pcount[AFI_IP][SAFI_UNICAST] +
-	       peer->pcount[AFI_IP6][SAFI_UNICAST];
-}
-
-static uint32_t rs_routes_advertised(struct peer *peer)
-{
-	uint32_t count = 0;
-	afi_t afi;
-
-	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		struct peer_af *paf = peer_af_find(peer, afi, SAFI_UNICAST);
-
-		if (paf && PAF_SUBGRP(paf))
-			count += PAF_SUBGRP(paf)->scount;
-	}
-	return count;
-}
-
-static bool rs_same_gateway(const struct rs_peer *a, const struct rs_peer *b)
-{
-	return a->role == b->role && !strcmp(a->gateway, b->gateway);
-}
-
-/* Whether rp is the first peer listed for its gateway. */
-static bool rs_gateway_first(const struct rs_instance *rsi,
-			     const struct rs_peer *rp)
-{
-	const struct rs_peer *other;
-
-	frr_each (rs_peers_const, &rsi->peers, other)
-		if (rs_same_gateway(other, rp))
-			return other == rp;
-	return false;
-}
-
-static enum rs_gw_state rs_gateway_state(struct bgp *bgp,
-					 const struct rs_instance *rsi,
-					 const struct rs_peer *rp, char *reason,
-					 size_t reason_len)
-{
-	struct rs_gw_instance inst[2] = {};
-	const struct rs_peer *other;
-
-	frr_each (rs_peers_const, &rsi->peers, other) {
-		struct peer *peer;
-		unsigned int i;
-
-		if (!rs_same_gateway(other, rp))
-			continue;
-		peer = rs_bgp_neighbor(bgp, other->neighbor);
-		i = other->role == RS_ROLE_VPN ? other->instance : 0;
-		inst[i].configured = true;
-		inst[i].established |= peer && peer_established(peer);
-	}
-	return rs_gateway_evaluate(rp->role, inst, reason, reason_len);
-}
-
-/* Whether the peer's routes take part in the exchange now. */
-static bool rs_peer_exchanges(struct bgp *bgp, const struct rs_instance *rsi,
-			      const struct rs_peer *rp)
-{
-	if (rp->role == RS_ROLE_NVA)
-		return true;
-	return rs_gw_state_exchanges(rs_gateway_state(bgp, rsi, rp, NULL, 0));
-}
-
-static void rs_show_peer(struct vty *vty, struct bgp *bgp,
-			 const struct rs_instance *rsi,
-			 const struct rs_peer *rp, json_object *json_peers)
-{
-	struct peer *peer = rs_bgp_neighbor(bgp, rp->neighbor);
-	bool exchanges = rs_peer_exchanges(bgp, rsi, rp);
+	struct rs_peer_view view;
 	char instance[4] = "-";
-	const char *state;
-	uint32_t learned = 0, advertised = 0;
 
-	if (peer) {
-		state = lookup_msg(bgp_status_msg, peer->status, NULL);
-		learned = rs_routes_learned(peer);
-		advertised = rs_routes_advertised(peer);
-	} else {
-		state = "no-neighbor";
-	}
-
+	rs_peer_view(rp, &view);
 	if (rp->role == RS_ROLE_VPN)
 		snprintf(instance, sizeof(instance), "%u", rp->instance);
 
@@ -126,27 +45,28 @@ static void rs_show_peer(struct vty *vty, struct bgp *bgp,
 			json_object_string_add(json, "gateway", rp->gateway);
 		if (rp->role == RS_ROLE_VPN)
 			json_object_int_add(json, "instance", rp->instance);
-		json_object_string_add(json, "state", state);
-		json_object_int_add(json, "routesLearned", learned);
-		json_object_int_add(json, "routesAdvertised", advertised);
-		json_object_boolean_add(json, "exchange", exchanges);
+		json_object_string_add(json, "state", view.session_state);
+		json_object_int_add(json, "routesLearned", view.routes_learned);
+		json_object_int_add(json, "routesAdvertised",
+				    view.routes_advertised);
+		json_object_boolean_add(json, "exchange", view.exchanges);
 		json_object_object_add(json_peers, rp->neighbor, json);
 		return;
 	}
 	vty_out(vty, "  %-25s %-21s %-12s %-4s %-12s %7u %10u %s\n",
 		rp->neighbor, rs_role_name(rp->role),
-		rp->gateway[0] ? rp->gateway : "-", instance, state, learned,
-		advertised, exchanges ? "yes" : "no");
+		rp->gateway[0] ? rp->gateway : "-", instance,
+		view.session_state, view.routes_learned, view.routes_advertised,
+		view.exchanges ? "yes" : "no");
 }
 
-static void rs_show_gateway(struct vty *vty, struct bgp *bgp,
-			    const struct rs_instance *rsi,
-			    const struct rs_peer *rp, json_object *json_gws)
+static void rs_show_gateway(struct vty *vty, const struct rs_peer *rp,
+			    json_object *json_gws)
 {
 	char reason[RS_REASON_LEN];
 	enum rs_gw_state state;
 
-	state = rs_gateway_state(bgp, rsi, rp, reason, sizeof(reason));
+	state = rs_gateway_state(rp, reason, sizeof(reason));
 	if (json_gws) {
 		json_object *json = json_object_new_object();
 
@@ -189,14 +109,14 @@ static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 			"Learned", "Advertised", "Exchange");
 	}
 	frr_each (rs_peers_const, &rsi->peers, rp)
-		rs_show_peer(vty, bgp, rsi, rp, json_peers);
+		rs_show_peer(vty, rp, json_peers);
 
 	if (!json)
 		vty_out(vty, "\n  %-12s %-21s %-18s %s\n", "Gateway", "Role",
 			"State", "Reason");
 	frr_each (rs_peers_const, &rsi->peers, rp)
-		if (rp->role != RS_ROLE_NVA && rs_gateway_first(rsi, rp))
-			rs_show_gateway(vty, bgp, rsi, rp, json_gws);
+		if (rp->role != RS_ROLE_NVA && rs_gateway_first(rp))
+			rs_show_gateway(vty, rp, json_gws);
 }
 
 DEFPY(show_bgp_route_server, show_bgp_route_server_cmd,
@@ -230,19 +150,6 @@ DEFPY(show_bgp_route_server, show_bgp_route_server_cmd,
 	if (json)
 		return vty_json(vty, json);
 	return CMD_SUCCESS;
-}
-
-static const struct rs_peer *rs_role_peer(const char *vrf, const char *key)
-{
-	const struct rs_instance *rsi = rs_instance_lookup(vrf);
-	const struct rs_peer *rp;
-
-	if (!rsi)
-		return NULL;
-	frr_each (rs_peers_const, &rsi->peers, rp)
-		if (!strcmp(rp->neighbor, key))
-			return rp;
-	return NULL;
 }
 
 static void rs_show_route(struct vty *vty, const struct prefix *p,
@@ -327,6 +234,7 @@ DEFPY(show_bgp_route_server_neighbor_routes,
 	struct bgp *bgp = rs_bgp_lookup(vrf);
 	json_object *json = uj ? json_object_new_object() : NULL;
 	json_object *json_routes = uj ? json_object_new_object() : NULL;
+	const struct rs_instance *rsi = rs_instance_lookup(vrf);
 	char key[RS_NEIGHBOR_LEN];
 	struct peer *peer;
 	unsigned int count = 0;
@@ -334,7 +242,7 @@ DEFPY(show_bgp_route_server_neighbor_routes,
 
 	rs_neighbor_key(neighbor, key, sizeof(key));
 	peer = bgp ? rs_bgp_neighbor(bgp, key) : NULL;
-	if (!peer || !rs_role_peer(vrf, key)) {
+	if (!peer || !rsi || !rs_peer_lookup(rsi, key)) {
 		json_object_free(json_routes);
 		if (json)
 			return vty_json(vty, json);

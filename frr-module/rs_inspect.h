@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What the route server shows of its role peers and gateways, read live
+ * from bgpd: for the show commands and the YANG operational state alike.
+ */
+
+#ifndef _FRR_RS_INSPECT_H
+#define _FRR_RS_INSPECT_H
+
+#include "rs_instance.h"
+#include "rs_policy.h"
+
+#define RS_REASON_LEN 64
+
+struct rs_peer_view {
+	const char *session_state;
+	uint32_t routes_learned;
+	uint32_t routes_advertised;
+	/* Whether the peer's routes take part in the exchange now. */
+	bool exchanges;
+};
+
+extern void rs_peer_view(const struct rs_peer *rp, struct rs_peer_view *view);
+
+/* Whether rp is the first peer listed for its gateway. */
+extern bool rs_gateway_first(const struct rs_peer *rp);
+extern enum rs_gw_state rs_gateway_state(const struct rs_peer *rp, char *reason,
+					 size_t reason_len);
+
+#endif /* _FRR_RS_INSPECT_H */
