@@ -23,6 +23,9 @@ const struct frr_yang_module_info frr_routeserver_info = {
 				.create = rs_instance_nb_create,
 				.destroy = rs_instance_nb_destroy,
 				.pre_validate = rs_instance_nb_pre_validate,
+				.get_next = rs_instance_get_next,
+				.get_keys = rs_instance_get_keys,
+				.lookup_entry = rs_instance_lookup_entry,
 			},
 		},
 		{
@@ -45,6 +48,9 @@ const struct frr_yang_module_info frr_routeserver_info = {
 				.cli_show = rs_cli_show_peer,
 				.create = rs_peer_nb_create,
 				.destroy = rs_peer_nb_destroy,
+				.get_next = rs_peer_get_next,
+				.get_keys = rs_peer_get_keys,
+				.lookup_entry = rs_peer_lookup_entry,
 			},
 		},
 		{
@@ -65,6 +71,62 @@ const struct frr_yang_module_info frr_routeserver_info = {
 			.cbs = {
 				.modify = rs_peer_instance_modify,
 				.destroy = rs_peer_instance_destroy,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/state/session-state",
+			.cbs = {
+				.get_elem = rs_peer_state_session_state_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/state/routes-learned",
+			.cbs = {
+				.get_elem = rs_peer_state_routes_learned_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/state/routes-advertised",
+			.cbs = {
+				.get_elem = rs_peer_state_routes_advertised_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/state/exchange",
+			.cbs = {
+				.get_elem = rs_peer_state_exchange_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/gateway",
+			.cbs = {
+				.get_next = rs_gateway_get_next,
+				.get_keys = rs_gateway_get_keys,
+				.lookup_entry = rs_gateway_lookup_entry,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/gateway/name",
+			.cbs = {
+				.get_elem = rs_gateway_name_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/gateway/role",
+			.cbs = {
+				.get_elem = rs_gateway_role_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/gateway/state",
+			.cbs = {
+				.get_elem = rs_gateway_state_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/gateway/reason",
+			.cbs = {
+				.get_elem = rs_gateway_reason_get_elem,
 			},
 		},
 		{

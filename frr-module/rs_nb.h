@@ -36,6 +36,27 @@ int rs_instance_nb_pre_validate(struct nb_cb_pre_validate_args *args);
 
 /* rs_nb_state.c */
 struct yang_data *rs_state_version_get_elem(struct nb_cb_get_elem_args *args);
+const void *rs_instance_get_next(struct nb_cb_get_next_args *args);
+int rs_instance_get_keys(struct nb_cb_get_keys_args *args);
+const void *rs_instance_lookup_entry(struct nb_cb_lookup_entry_args *args);
+const void *rs_peer_get_next(struct nb_cb_get_next_args *args);
+int rs_peer_get_keys(struct nb_cb_get_keys_args *args);
+const void *rs_peer_lookup_entry(struct nb_cb_lookup_entry_args *args);
+struct yang_data *
+rs_peer_state_session_state_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+rs_peer_state_routes_learned_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+rs_peer_state_routes_advertised_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+rs_peer_state_exchange_get_elem(struct nb_cb_get_elem_args *args);
+const void *rs_gateway_get_next(struct nb_cb_get_next_args *args);
+int rs_gateway_get_keys(struct nb_cb_get_keys_args *args);
+const void *rs_gateway_lookup_entry(struct nb_cb_lookup_entry_args *args);
+struct yang_data *rs_gateway_name_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *rs_gateway_role_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *rs_gateway_state_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *rs_gateway_reason_get_elem(struct nb_cb_get_elem_args *args);
 
 /* rs_cli.c */
 void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,

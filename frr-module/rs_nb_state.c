@@ -7,6 +7,8 @@
 
 #include "northbound.h"
 
+#include "rs_inspect.h"
+#include "rs_instance.h"
 #include "rs_nb.h"
 
 /*
@@ -15,4 +17,226 @@
 struct yang_data *rs_state_version_get_elem(struct nb_cb_get_elem_args *args)
 {
 	return yang_data_new_string(args->xpath, RS_VERSION);
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance
+ */
+const void *rs_instance_get_next(struct nb_cb_get_next_args *args)
+{
+	if (!args->list_entry)
+		return rs_instance_first();
+	return rs_instance_next(args->list_entry);
+}
+
+int rs_instance_get_keys(struct nb_cb_get_keys_args *args)
+{
+	const struct rs_instance *rsi = args->list_entry;
+
+	args->keys->num = 1;
+	strlcpy(args->keys->key[0], rsi->vrf, sizeof(args->keys->key[0]));
+	return NB_OK;
+}
+
+const void *rs_instance_lookup_entry(struct nb_cb_lookup_entry_args *args)
+{
+	return rs_instance_lookup(args->keys->key[0]);
+}
+
+/*
+ * FRR 8.4's nb_oper_data_iterate() passes the entry an XPath names as the
+ * parent entry of that entry's own list when the list sits inside another
+ * (it tests the first node lyd_new_path() created, not the last): with
+ * ".../instance[vrf='default']/peer[neighbor='x']" the peer list's get_next
+ * gets a peer. So the parent is checked to be an instance before use.
+ */
+static const struct rs_instance *rs_parent_instance(const void *entry)
+{
+	const struct rs_instance *rsi;
+
+	for (rsi = rs_instance_first(); rsi; rsi = rs_instance_next(rsi))
+		if (rsi == entry)
+			return rsi;
+	return NULL;
+}
+
+/* Likewise, a state leaf of such an XPath gets no entry at all. */
+static const struct rs_peer *rs_known_peer(const void *entry)
+{
+	const struct rs_instance *rsi;
+	const struct rs_peer *rp;
+
+	for (rsi = rs_instance_first(); rsi; rsi = rs_instance_next(rsi))
+		frr_each (rs_peers_const, &rsi->peers, rp)
+			if (rp == entry)
+				return rp;
+	return NULL;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/peer
+ */
+const void *rs_peer_get_next(struct nb_cb_get_next_args *args)
+{
+	const struct rs_instance *rsi =
+		rs_parent_instance(args->parent_list_entry);
+
+	if (!rsi)
+		return NULL;
+	if (!args->list_entry)
+		return rs_peers_const_first(&rsi->peers);
+	return rs_peers_const_next(&rsi->peers, args->list_entry);
+}
+
+int rs_peer_get_keys(struct nb_cb_get_keys_args *args)
+{
+	const struct rs_peer *rp = args->list_entry;
+
+	args->keys->num = 1;
+	strlcpy(args->keys->key[0], rp->neighbor, sizeof(args->keys->key[0]));
+	return NB_OK;
+}
+
+const void *rs_peer_lookup_entry(struct nb_cb_lookup_entry_args *args)
+{
+	return rs_peer_lookup(args->parent_list_entry, args->keys->key[0]);
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/peer/state
+ */
+static bool rs_peer_view_of(const void *entry, struct rs_peer_view *view)
+{
+	const struct rs_peer *rp = rs_known_peer(entry);
+
+	if (rp)
+		rs_peer_view(rp, view);
+	return rp != NULL;
+}
+
+struct yang_data *
+rs_peer_state_session_state_get_elem(struct nb_cb_get_elem_args *args)
+{
+	struct rs_peer_view view;
+
+	if (!rs_peer_view_of(args->list_entry, &view))
+		return NULL;
+	return yang_data_new_string(args->xpath, view.session_state);
+}
+
+struct yang_data *
+rs_peer_state_routes_learned_get_elem(struct nb_cb_get_elem_args *args)
+{
+	struct rs_peer_view view;
+
+	if (!rs_peer_view_of(args->list_entry, &view))
+		return NULL;
+	return yang_data_new_uint32(args->xpath, view.routes_learned);
+}
+
+struct yang_data *
+rs_peer_state_routes_advertised_get_elem(struct nb_cb_get_elem_args *args)
+{
+	struct rs_peer_view view;
+
+	if (!rs_peer_view_of(args->list_entry, &view))
+		return NULL;
+	return yang_data_new_uint32(args->xpath, view.routes_advertised);
+}
+
+struct yang_data *
+rs_peer_state_exchange_get_elem(struct nb_cb_get_elem_args *args)
+{
+	struct rs_peer_view view;
+
+	if (!rs_peer_view_of(args->list_entry, &view))
+		return NULL;
+	return yang_data_new_bool(args->xpath, view.exchanges);
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/gateway
+ *
+ * A gateway is represented by the first role peer listed for it.
+ */
+static const struct rs_peer *rs_gateway_from(const struct rs_instance *rsi,
+					     const struct rs_peer *rp)
+{
+	for (; rp; rp = rs_peers_const_next(&rsi->peers, rp))
+		if (rp->role != RS_ROLE_NVA && rs_gateway_first(rp))
+			return rp;
+	return NULL;
+}
+
+const void *rs_gateway_get_next(struct nb_cb_get_next_args *args)
+{
+	const struct rs_instance *rsi =
+		rs_parent_instance(args->parent_list_entry);
+
+	if (!rsi)
+		return NULL;
+	if (!args->list_entry)
+		return rs_gateway_from(rsi, rs_peers_const_first(&rsi->peers));
+	return rs_gateway_from(
+		rsi, rs_peers_const_next(&rsi->peers, args->list_entry));
+}
+
+int rs_gateway_get_keys(struct nb_cb_get_keys_args *args)
+{
+	const struct rs_peer *rp = args->list_entry;
+
+	args->keys->num = 1;
+	strlcpy(args->keys->key[0], rp->gateway, sizeof(args->keys->key[0]));
+	return NB_OK;
+}
+
+const void *rs_gateway_lookup_entry(struct nb_cb_lookup_entry_args *args)
+{
+	const struct rs_instance *rsi = args->parent_list_entry;
+	const struct rs_peer *rp;
+
+	for (rp = rs_gateway_from(rsi, rs_peers_const_first(&rsi->peers)); rp;
+	     rp = rs_gateway_from(rsi, rs_peers_const_next(&rsi->peers, rp)))
+		if (!strcmp(rp->gateway, args->keys->key[0]))
+			return rp;
+	return NULL;
+}
+
+struct yang_data *rs_gateway_name_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct rs_peer *rp = rs_known_peer(args->list_entry);
+
+	if (!rp)
+		return NULL;
+	return yang_data_new_string(args->xpath, rp->gateway);
+}
+
+struct yang_data *rs_gateway_role_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct rs_peer *rp = rs_known_peer(args->list_entry);
+
+	if (!rp)
+		return NULL;
+	return yang_data_new_string(args->xpath, rs_role_name(rp->role));
+}
+
+struct yang_data *rs_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct rs_peer *rp = rs_known_peer(args->list_entry);
+
+	if (!rp)
+		return NULL;
+	return yang_data_new_string(
+		args->xpath, rs_gw_state_name(rs_gateway_state(rp, NULL, 0)));
+}
+
+struct yang_data *rs_gateway_reason_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct rs_peer *rp = rs_known_peer(args->list_entry);
+	char reason[RS_REASON_LEN];
+
+	if (!rp)
+		return NULL;
+	rs_gateway_state(rp, reason, sizeof(reason));
+	return yang_data_new_string(args->xpath, reason);
 }

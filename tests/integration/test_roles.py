@@ -156,6 +156,19 @@ def show(rs) -> dict:
     return rs.show_json("show bgp route-server json")
 
 
+def yang_state(rs) -> dict:
+    """The default instance's YANG operational state: peers and gateways
+    keyed by neighbor and by name."""
+    data = rs.show_json(
+        "show yang operational-data /frr-routeserver:route-server bgpd")
+    instance, = data["frr-routeserver:route-server"]["instance"]
+    assert instance["vrf"] == "default"
+    return {
+        "peer": {p["neighbor"]: p["state"] for p in instance["peer"]},
+        "gateway": {g.pop("name"): g for g in instance.get("gateway", [])},
+    }
+
+
 def gateway(rs, name) -> tuple[str, str]:
     gw = show(rs)["gateways"][name]
     return gw["state"], gw["reason"]
@@ -189,16 +202,28 @@ def test_show_follows_roles_sessions_and_active_active_state(
     assert gateway(rs, "vpn1") == ("not-active-active",
                                    "instance 1 not configured")
 
+    state = yang_state(rs)
+    vpn0 = state["peer"]["198.18.0.31"]
+    assert (vpn0["session-state"], vpn0["routes-learned"],
+            vpn0["exchange"]) == ("Established", 1, False)
+    assert state["gateway"]["vpn1"] == {
+        "role": "vpn-gateway", "state": "not-active-active",
+        "reason": "instance 1 not configured"}
+
     rc, out, err = rs.configure(
         "neighbor 198.18.0.32 route-server role vpn-gateway vpn1 instance 1")
     assert rc == 0, out + err
     assert gateway(rs, "vpn1") == ("ready", "")
+    assert yang_state(rs)["gateway"]["vpn1"]["state"] == "ready"
     assert show(rs)["peers"]["198.18.0.31"]["exchange"] is True
 
     topo.peers["vpn1-1"].stop()
     rslab.wait_until(lambda: gateway(rs, "vpn1") == (
         "degraded", "instance 1 session down"), 30,
         "vpn1 to be degraded once instance 1's session is down")
+    state = yang_state(rs)
+    assert state["gateway"]["vpn1"]["state"] == "degraded"
+    assert state["peer"]["198.18.0.32"]["session-state"] != "Established"
     rc, out, err = rs.vtysh("show bgp route-server", daemon="bgpd")
     assert rc == 0, out + err
     lines = [line.split() for line in out.splitlines()]
@@ -256,3 +281,29 @@ def test_learned_and_advertised_routes_of_a_role_peer(topology_factory):
         daemon="bgpd")
     assert "% Neighbor 198.18.0.99 has no route-server role in VRF default" \
         in out, out
+
+
+ROOT = "/frr-routeserver:route-server"
+PARTIAL_XPATHS = [
+    f"{ROOT}/state",
+    f"{ROOT}/instance",
+    f"{ROOT}/instance[vrf='default']",
+    f"{ROOT}/instance[vrf='nosuch']/gateway",
+    f"{ROOT}/instance/peer",
+    f"{ROOT}/instance/peer/state",
+    f"{ROOT}/instance[vrf='default']/peer[neighbor='198.18.0.11']",
+    f"{ROOT}/instance[vrf='default']/peer[neighbor='198.18.0.11']/state",
+    f"{ROOT}/instance[vrf='default']/peer[neighbor='198.18.0.99']/state",
+    f"{ROOT}/instance[vrf='default']/gateway",
+    f"{ROOT}/instance[vrf='default']/gateway[name='vpn1']",
+    f"{ROOT}/instance[vrf='default']/gateway[name='vpn1']/state",
+]
+
+
+def test_state_queries_on_any_part_of_the_model_leave_bgpd_running(rs):
+    rc, out, err = rs.configure(ROLE_LINES[0], ROLE_LINES[2])
+    assert rc == 0, out + err
+    for xpath in PARTIAL_XPATHS:
+        rs.vtysh(f"show yang operational-data {xpath} bgpd", daemon="bgpd")
+    assert rs.bgpd.running()
+    assert set(yang_state(rs)["peer"]) == {"198.18.0.11", "198.18.0.31"}
