@@ -76,8 +76,13 @@ static void rs_show_gateway(struct vty *vty, const struct rs_peer *rp,
 		json_object_object_add(json_gws, rp->gateway, json);
 		return;
 	}
-	vty_out(vty, "  %-12s %-21s %-18s %s\n", rp->gateway,
-		rs_role_name(rp->role), rs_gw_state_name(state), reason);
+	if (reason[0])
+		vty_out(vty, "  %-12s %-21s %-18s %s\n", rp->gateway,
+			rs_role_name(rp->role), rs_gw_state_name(state),
+			reason);
+	else
+		vty_out(vty, "  %-12s %-21s %s\n", rp->gateway,
+			rs_role_name(rp->role), rs_gw_state_name(state));
 }
 
 static void rs_show_instance(struct vty *vty, struct bgp *bgp,
