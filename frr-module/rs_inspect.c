@@ -47,7 +47,8 @@ static bool rs_same_gateway(const struct rs_peer *a, const struct rs_peer *b)
 	return a->role == b->role && !strcmp(a->gateway, b->gateway);
 }
 
-bool rs_gateway_first(const struct rs_peer *rp)
+/* Whether rp is the first peer listed for its gateway. */
+static bool rs_gateway_first(const struct rs_peer *rp)
 {
 	const struct rs_peer *other;
 
@@ -55,6 +56,18 @@ bool rs_gateway_first(const struct rs_peer *rp)
 		if (rs_same_gateway(other, rp))
 			return other == rp;
 	return false;
+}
+
+const struct rs_peer *rs_gateway_next(const struct rs_instance *rsi,
+				      const struct rs_peer *prev)
+{
+	const struct rs_peer *rp = prev ? rs_peers_const_next(&rsi->peers, prev)
+					: rs_peers_const_first(&rsi->peers);
+
+	for (; rp; rp = rs_peers_const_next(&rsi->peers, rp))
+		if (rp->role != RS_ROLE_NVA && rs_gateway_first(rp))
+			return rp;
+	return NULL;
 }
 
 enum rs_gw_state rs_gateway_state(const struct rs_peer *rp, char *reason,

@@ -22,8 +22,12 @@ struct rs_peer_view {
 
 extern void rs_peer_view(const struct rs_peer *rp, struct rs_peer_view *view);
 
-/* Whether rp is the first peer listed for its gateway. */
-extern bool rs_gateway_first(const struct rs_peer *rp);
+/*
+ * The gateway after prev (the first with prev NULL), each represented by
+ * the first role peer listed for it.
+ */
+extern const struct rs_peer *rs_gateway_next(const struct rs_instance *rsi,
+					     const struct rs_peer *prev);
 extern enum rs_gw_state rs_gateway_state(const struct rs_peer *rp, char *reason,
 					 size_t reason_len);
 

@@ -157,28 +157,14 @@ rs_peer_state_exchange_get_elem(struct nb_cb_get_elem_args *args)
 /*
  * XPath: /frr-routeserver:route-server/instance/gateway
  *
- * A gateway is represented by the first role peer listed for it.
+ * A gateway's entry is the first role peer listed for it.
  */
-static const struct rs_peer *rs_gateway_from(const struct rs_instance *rsi,
-					     const struct rs_peer *rp)
-{
-	for (; rp; rp = rs_peers_const_next(&rsi->peers, rp))
-		if (rp->role != RS_ROLE_NVA && rs_gateway_first(rp))
-			return rp;
-	return NULL;
-}
-
 const void *rs_gateway_get_next(struct nb_cb_get_next_args *args)
 {
 	const struct rs_instance *rsi =
 		rs_parent_instance(args->parent_list_entry);
 
-	if (!rsi)
-		return NULL;
-	if (!args->list_entry)
-		return rs_gateway_from(rsi, rs_peers_const_first(&rsi->peers));
-	return rs_gateway_from(
-		rsi, rs_peers_const_next(&rsi->peers, args->list_entry));
+	return rsi ? rs_gateway_next(rsi, args->list_entry) : NULL;
 }
 
 int rs_gateway_get_keys(struct nb_cb_get_keys_args *args)
@@ -195,8 +181,7 @@ const void *rs_gateway_lookup_entry(struct nb_cb_lookup_entry_args *args)
 	const struct rs_instance *rsi = args->parent_list_entry;
 	const struct rs_peer *rp;
 
-	for (rp = rs_gateway_from(rsi, rs_peers_const_first(&rsi->peers)); rp;
-	     rp = rs_gateway_from(rsi, rs_peers_const_next(&rsi->peers, rp)))
+	for (rp = rs_gateway_next(rsi, NULL); rp; rp = rs_gateway_next(rsi, rp))
 		if (!strcmp(rp->gateway, args->keys->key[0]))
 			return rp;
 	return NULL;

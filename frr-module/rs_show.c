@@ -119,9 +119,8 @@ static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 	if (!json)
 		vty_out(vty, "\n  %-12s %-21s %-18s %s\n", "Gateway", "Role",
 			"State", "Reason");
-	frr_each (rs_peers_const, &rsi->peers, rp)
-		if (rp->role != RS_ROLE_NVA && rs_gateway_first(rp))
-			rs_show_gateway(vty, rp, json_gws);
+	for (rp = rs_gateway_next(rsi, NULL); rp; rp = rs_gateway_next(rsi, rp))
+		rs_show_gateway(vty, rp, json_gws);
 }
 
 DEFPY(show_bgp_route_server, show_bgp_route_server_cmd,
