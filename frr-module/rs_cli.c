@@ -111,6 +111,17 @@ static bool rs_role_conflict(struct vty *vty, const char *key, const char *role)
 	return true;
 }
 
+static void rs_enqueue_peer_leaf(struct vty *vty, const char *peer_xpath,
+				 const char *leaf, const char *value)
+{
+	char xpath[XPATH_MAXLEN];
+
+	strlcpy(xpath, peer_xpath, sizeof(xpath));
+	strlcat(xpath, "/", sizeof(xpath));
+	strlcat(xpath, leaf, sizeof(xpath));
+	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, value);
+}
+
 static int rs_peer_role_set(struct vty *vty, const char *neighbor,
 			    const char *role, const char *gateway,
 			    const char *instance)
@@ -124,18 +135,11 @@ static int rs_peer_role_set(struct vty *vty, const char *neighbor,
 
 	snprintf(xpath, sizeof(xpath), "./peer[neighbor='%s']", key);
 	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
-	strlcat(xpath, "/role", sizeof(xpath));
-	nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, role);
-	if (gateway) {
-		snprintf(xpath, sizeof(xpath), "./peer[neighbor='%s']/gateway",
-			 key);
-		nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, gateway);
-	}
-	if (instance) {
-		snprintf(xpath, sizeof(xpath), "./peer[neighbor='%s']/instance",
-			 key);
-		nb_cli_enqueue_change(vty, xpath, NB_OP_MODIFY, instance);
-	}
+	rs_enqueue_peer_leaf(vty, xpath, "role", role);
+	if (gateway)
+		rs_enqueue_peer_leaf(vty, xpath, "gateway", gateway);
+	if (instance)
+		rs_enqueue_peer_leaf(vty, xpath, "instance", instance);
 	return rs_apply_instance_changes(vty);
 }
 
