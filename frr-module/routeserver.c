@@ -14,6 +14,7 @@
 #include "bgpd/bgpd.h"
 
 #include "routeserver.h"
+#include "rs_enforce.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
 
@@ -40,6 +41,15 @@ void rs_neighbor_key(const char *neighbor, char *key, size_t len)
 		strlcpy(key, neighbor, len);
 }
 
+int rs_neighbor_family(const char *key)
+{
+	union sockunion su;
+
+	if (str2sockunion(key, &su) == 0)
+		return sockunion_family(&su);
+	return AF_UNSPEC;
+}
+
 struct peer *rs_bgp_neighbor(struct bgp *bgp, const char *key)
 {
 	union sockunion su;
@@ -61,6 +71,7 @@ static void rs_peer_key(const struct peer *peer, char *key, size_t len)
 static int rs_late_init(struct thread_master *master)
 {
 	rs_nb_register();
+	rs_enforce_init();
 	rs_cli_init();
 	rs_show_init();
 	zlog_info("route-server module %s loaded", RS_VERSION);
@@ -90,6 +101,7 @@ static int rs_peer_status_changed(struct peer *peer)
 	if (rs_shutting_down || peer->status != Deleted ||
 	    !CHECK_FLAG(peer->flags, PEER_FLAG_CONFIG_NODE))
 		return 0;
+	rs_enforce_neighbor_deleted(peer);
 	rs_peer_key(peer, key, sizeof(key));
 	snprintf(xpath, sizeof(xpath), RS_XPATH_PEER,
 		 rs_bgp_vrf_name(peer->bgp), key);
@@ -100,6 +112,7 @@ static int rs_peer_status_changed(struct peer *peer)
 static int rs_early_fini(void)
 {
 	rs_shutting_down = true;
+	rs_enforce_fini();
 	rs_instance_delete_all();
 	return 0;
 }

@@ -20,6 +20,8 @@ extern const char *rs_bgp_vrf_name(const struct bgp *bgp);
 extern struct bgp *rs_bgp_lookup(const char *vrf);
 /* Key of a neighbor in the model: a canonical address, or an interface. */
 extern void rs_neighbor_key(const char *neighbor, char *key, size_t len);
+/* AF_INET or AF_INET6 for an address key, AF_UNSPEC for an interface. */
+extern int rs_neighbor_family(const char *key);
 /* The bgpd neighbor of a key, or NULL. */
 extern struct peer *rs_bgp_neighbor(struct bgp *bgp, const char *key);
 

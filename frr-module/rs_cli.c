@@ -12,6 +12,8 @@
 #include "bgpd/bgpd.h"
 
 #include "routeserver.h"
+#include "rs_enforce.h"
+#include "rs_inspect.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
 
@@ -29,6 +31,37 @@ static int rs_apply_instance_changes(struct vty *vty)
 				    rs_bgp_vrf_name(bgp));
 }
 
+/* Sets a leaf of the instance, or resets it to its default (value NULL). */
+static int rs_instance_leaf_set(struct vty *vty, const char *leaf,
+				const char *value)
+{
+	nb_cli_enqueue_change(vty, leaf, NB_OP_MODIFY, value);
+	return rs_apply_instance_changes(vty);
+}
+
+/* "route-server <leaf> <value>", for the leaves named as their command. */
+void rs_cli_show_instance_leaf(struct vty *vty, const struct lyd_node *dnode,
+			       bool show_defaults)
+{
+	vty_out(vty, " route-server %s %s\n", dnode->schema->name,
+		yang_dnode_get_string(dnode, NULL));
+}
+
+/* The toggle is allowed on, but a VPN gateway out of the exchange is named. */
+static void rs_warn_isolated_gateways(struct vty *vty)
+{
+	struct bgp *bgp = VTY_GET_CONTEXT(bgp);
+	const struct rs_instance *rsi;
+	const struct rs_peer *rp = NULL;
+	char text[RS_WARNING_LEN];
+
+	rsi = bgp ? rs_instance_lookup(rs_bgp_vrf_name(bgp)) : NULL;
+	if (!rsi)
+		return;
+	while ((rp = rs_isolated_gateway_next(rsi, rp, text, sizeof(text))))
+		vty_out(vty, "%% Warning: %s\n", text);
+}
+
 /*
  * XPath: /frr-routeserver:route-server/instance/branch-to-branch
  */
@@ -37,9 +70,13 @@ DEFPY_YANG(rs_branch_to_branch, rs_branch_to_branch_cmd,
 	   NO_STR RS_STR
 	   "Exchange routes between NVAs and gateways, and between gateways\n")
 {
-	nb_cli_enqueue_change(vty, "./branch-to-branch", NB_OP_MODIFY,
-			      no ? "false" : "true");
-	return rs_apply_instance_changes(vty);
+	int ret;
+
+	ret = rs_instance_leaf_set(vty, "./branch-to-branch",
+				   no ? "false" : "true");
+	if (ret == CMD_SUCCESS && !no)
+		rs_warn_isolated_gateways(vty);
+	return ret;
 }
 
 void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,
@@ -51,6 +88,54 @@ void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,
 }
 
 /*
+ * XPath: /frr-routeserver:route-server/instance/hub-routing-preference
+ */
+DEFPY_YANG(
+	rs_hub_routing_preference, rs_hub_routing_preference_cmd,
+	"route-server hub-routing-preference <expressroute|vpn|as-path>$pref",
+	RS_STR
+	"Which source wins for a prefix announced by several sides\n"
+	"Routes from an expressroute-gateway first (default)\n"
+	"Routes from VPN gateways and NVAs first\n"
+	"The shortest AS path, whatever the source\n")
+{
+	return rs_instance_leaf_set(vty, "./hub-routing-preference", pref);
+}
+
+DEFPY_YANG(
+	no_rs_hub_routing_preference, no_rs_hub_routing_preference_cmd,
+	"no route-server hub-routing-preference [<expressroute|vpn|as-path>]",
+	NO_STR RS_STR
+	"Which source wins for a prefix announced by several sides\n"
+	"Routes from an expressroute-gateway first (default)\n"
+	"Routes from VPN gateways and NVAs first\n"
+	"The shortest AS path, whatever the source\n")
+{
+	return rs_instance_leaf_set(vty, "./hub-routing-preference", NULL);
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/max-routes-per-peer
+ */
+DEFPY_YANG(rs_max_routes, rs_max_routes_cmd,
+	   "route-server max-routes-per-peer (1-4294967295)$max",
+	   RS_STR
+	   "Most routes held from one role peer in one address family\n"
+	   "Number of routes (default 1000)\n")
+{
+	return rs_instance_leaf_set(vty, "./max-routes-per-peer", max_str);
+}
+
+DEFPY_YANG(no_rs_max_routes, no_rs_max_routes_cmd,
+	   "no route-server max-routes-per-peer [(1-4294967295)]",
+	   NO_STR RS_STR
+	   "Most routes held from one role peer in one address family\n"
+	   "Number of routes (default 1000)\n")
+{
+	return rs_instance_leaf_set(vty, "./max-routes-per-peer", NULL);
+}
+
+/*
  * XPath: /frr-routeserver:route-server/instance/max-peers
  */
 DEFPY_YANG(rs_max_peers, rs_max_peers_cmd,
@@ -59,8 +144,7 @@ DEFPY_YANG(rs_max_peers, rs_max_peers_cmd,
 	   "Most peers that may have a route-server role\n"
 	   "Number of peers (default 8)\n")
 {
-	nb_cli_enqueue_change(vty, "./max-peers", NB_OP_MODIFY, max_str);
-	return rs_apply_instance_changes(vty);
+	return rs_instance_leaf_set(vty, "./max-peers", max_str);
 }
 
 DEFPY_YANG(no_rs_max_peers, no_rs_max_peers_cmd,
@@ -69,15 +153,7 @@ DEFPY_YANG(no_rs_max_peers, no_rs_max_peers_cmd,
 	   "Most peers that may have a route-server role\n"
 	   "Number of peers (default 8)\n")
 {
-	nb_cli_enqueue_change(vty, "./max-peers", NB_OP_MODIFY, NULL);
-	return rs_apply_instance_changes(vty);
-}
-
-void rs_cli_show_max_peers(struct vty *vty, const struct lyd_node *dnode,
-			   bool show_defaults)
-{
-	vty_out(vty, " route-server max-peers %s\n",
-		yang_dnode_get_string(dnode, NULL));
+	return rs_instance_leaf_set(vty, "./max-peers", NULL);
 }
 
 /*
@@ -221,11 +297,24 @@ int rs_config_write(struct bgp *bgp, struct vty *vty)
 	return 0;
 }
 
+DEFPY(rs_debug_cmd, rs_debug_cmd_cmd, "[no] debug bgp route-server",
+      NO_STR DEBUG_STR BGP_STR "Route-server module: what it applies to bgpd\n")
+{
+	rs_debug = !no;
+	return CMD_SUCCESS;
+}
+
 void rs_cli_init(void)
 {
+	install_element(ENABLE_NODE, &rs_debug_cmd_cmd);
+	install_element(CONFIG_NODE, &rs_debug_cmd_cmd);
 	install_element(BGP_NODE, &rs_branch_to_branch_cmd);
+	install_element(BGP_NODE, &rs_hub_routing_preference_cmd);
+	install_element(BGP_NODE, &no_rs_hub_routing_preference_cmd);
 	install_element(BGP_NODE, &rs_max_peers_cmd);
 	install_element(BGP_NODE, &no_rs_max_peers_cmd);
+	install_element(BGP_NODE, &rs_max_routes_cmd);
+	install_element(BGP_NODE, &no_rs_max_routes_cmd);
 	install_element(BGP_NODE, &rs_peer_role_nva_cmd);
 	install_element(BGP_NODE, &rs_peer_role_expressroute_cmd);
 	install_element(BGP_NODE, &rs_peer_role_vpn_cmd);

@@ -76,18 +76,41 @@ enum rs_gw_state rs_gateway_state(const struct rs_peer *rp, char *reason,
 	struct rs_gw_instance inst[2] = {};
 	const struct rs_peer *other;
 
+	/* an instance with a session per address family is up when all are */
 	frr_each (rs_peers_const, &rp->rsi->peers, other) {
 		struct peer *peer;
+		bool up;
 		unsigned int i;
 
 		if (!rs_same_gateway(other, rp))
 			continue;
 		peer = rs_peer_neighbor(other);
+		up = peer && peer_established(peer);
 		i = other->role == RS_ROLE_VPN ? other->instance : 0;
+		inst[i].established =
+			inst[i].configured ? inst[i].established && up : up;
 		inst[i].configured = true;
-		inst[i].established |= peer && peer_established(peer);
 	}
 	return rs_gateway_evaluate(rp->role, inst, reason, reason_len);
+}
+
+const struct rs_peer *rs_isolated_gateway_next(const struct rs_instance *rsi,
+					       const struct rs_peer *prev,
+					       char *text, size_t text_len)
+{
+	const struct rs_peer *rp = prev;
+	char reason[RS_REASON_LEN];
+
+	while ((rp = rs_gateway_next(rsi, rp)))
+		if (rs_gateway_state(rp, reason, sizeof(reason)) ==
+		    RS_GW_NOT_ACTIVE_ACTIVE) {
+			snprintf(
+				text, text_len,
+				"gateway %s is not active-active (%s); its routes do not cross",
+				rp->gateway, reason);
+			return rp;
+		}
+	return NULL;
 }
 
 void rs_peer_view(const struct rs_peer *rp, struct rs_peer_view *view)
@@ -102,6 +125,7 @@ void rs_peer_view(const struct rs_peer *rp, struct rs_peer_view *view)
 		view->routes_learned = rs_routes_learned(peer);
 		view->routes_advertised = rs_routes_advertised(peer);
 	}
-	view->exchanges = rp->role == RS_ROLE_NVA ||
-			  rs_gw_state_exchanges(rs_gateway_state(rp, NULL, 0));
+	view->exchanges = rp->party.exchanges;
+	view->outbound = rs_enforce_outbound(rp, &view->outbound_rmap);
+	view->limit_teardowns = rp->limit_teardowns;
 }

@@ -72,10 +72,15 @@ void rs_instance_delete_all(void)
 
 struct rs_peer *rs_peer_create(struct rs_instance *rsi, const char *neighbor)
 {
+	static uint32_t last_peer_id;
 	struct rs_peer *peer = XCALLOC(MTYPE_RS_PEER, sizeof(*peer));
 
 	strlcpy(peer->neighbor, neighbor, sizeof(peer->neighbor));
 	peer->rsi = rsi;
+	/* 0 stands for "no peer" (local routes); skip it on wrap-around */
+	if (++last_peer_id == 0)
+		++last_peer_id;
+	peer->party.peer_id = last_peer_id;
 	rs_peers_add_tail(&rsi->peers, peer);
 	return peer;
 }
@@ -86,12 +91,11 @@ void rs_peer_delete(struct rs_instance *rsi, struct rs_peer *peer)
 	XFREE(MTYPE_RS_PEER, peer);
 }
 
-const struct rs_peer *rs_peer_lookup(const struct rs_instance *rsi,
-				     const char *neighbor)
+struct rs_peer *rs_peer_lookup(struct rs_instance *rsi, const char *neighbor)
 {
-	const struct rs_peer *peer;
+	struct rs_peer *peer;
 
-	frr_each (rs_peers_const, &rsi->peers, peer)
+	frr_each (rs_peers, &rsi->peers, peer)
 		if (!strcmp(peer->neighbor, neighbor))
 			return peer;
 	return NULL;

@@ -13,11 +13,14 @@
 
 PREDECL_RBTREE_UNIQ(rs_instances);
 PREDECL_DLIST(rs_peers);
+PREDECL_HASH(rs_bgp_peers);
 
 #define RS_NEIGHBOR_LEN 65
 #define RS_GATEWAY_LEN 64
 
 struct rs_instance;
+struct peer;
+struct route_map;
 
 /* A BGP neighbor with a route-server role. */
 struct rs_peer {
@@ -27,13 +30,27 @@ struct rs_peer {
 	enum rs_role role;
 	char gateway[RS_GATEWAY_LEN];
 	uint8_t instance;
+
+	/* What rs_enforce.c applied to bgpd for this peer. */
+	struct rs_bgp_peers_item bgp_item;
+	/* bgpd's neighbor; NULL while the role is not applied */
+	struct peer *bgp_peer;
+	struct route_map *exchange_map;
+	/* this peer as an end of rs_policy_permits() */
+	struct rs_party party;
+	/* sessions torn down for holding more than max-routes-per-peer */
+	uint32_t limit_teardowns;
+	/* an operator's outbound route-map replacing the module's is logged */
+	bool conflict_logged;
 };
 
 struct rs_instance {
 	struct rs_instances_item item;
 	char vrf[VRF_NAMSIZ + 1];
 	bool branch_to_branch;
+	enum rs_hub_pref hub_pref;
 	uint16_t max_peers;
+	uint32_t max_routes;
 	struct rs_peers_head peers;
 };
 
@@ -45,8 +62,8 @@ extern struct rs_instance *rs_instance_lookup(const char *vrf);
 extern const struct rs_instance *rs_instance_first(void);
 extern const struct rs_instance *
 rs_instance_next(const struct rs_instance *rsi);
-extern const struct rs_peer *rs_peer_lookup(const struct rs_instance *rsi,
-					    const char *neighbor);
+extern struct rs_peer *rs_peer_lookup(struct rs_instance *rsi,
+				      const char *neighbor);
 extern void rs_instance_delete_all(void);
 
 extern struct rs_peer *rs_peer_create(struct rs_instance *rsi,

@@ -23,6 +23,7 @@ const struct frr_yang_module_info frr_routeserver_info = {
 				.create = rs_instance_nb_create,
 				.destroy = rs_instance_nb_destroy,
 				.pre_validate = rs_instance_nb_pre_validate,
+				.apply_finish = rs_instance_nb_apply_finish,
 				.get_next = rs_instance_get_next,
 				.get_keys = rs_instance_get_keys,
 				.lookup_entry = rs_instance_lookup_entry,
@@ -36,10 +37,24 @@ const struct frr_yang_module_info frr_routeserver_info = {
 			},
 		},
 		{
+			.xpath = "/frr-routeserver:route-server/instance/hub-routing-preference",
+			.cbs = {
+				.cli_show = rs_cli_show_instance_leaf,
+				.modify = rs_instance_hub_routing_preference_modify,
+			},
+		},
+		{
 			.xpath = "/frr-routeserver:route-server/instance/max-peers",
 			.cbs = {
-				.cli_show = rs_cli_show_max_peers,
+				.cli_show = rs_cli_show_instance_leaf,
 				.modify = rs_instance_max_peers_modify,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/max-routes-per-peer",
+			.cbs = {
+				.cli_show = rs_cli_show_instance_leaf,
+				.modify = rs_instance_max_routes_per_peer_modify,
 			},
 		},
 		{
@@ -95,6 +110,24 @@ const struct frr_yang_module_info frr_routeserver_info = {
 			.xpath = "/frr-routeserver:route-server/instance/peer/state/exchange",
 			.cbs = {
 				.get_elem = rs_peer_state_exchange_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/state/outbound-policy",
+			.cbs = {
+				.get_elem = rs_peer_state_outbound_policy_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/state/outbound-route-map",
+			.cbs = {
+				.get_elem = rs_peer_state_outbound_route_map_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/state/limit-teardowns",
+			.cbs = {
+				.get_elem = rs_peer_state_limit_teardowns_get_elem,
 			},
 		},
 		{

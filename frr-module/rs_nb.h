@@ -21,8 +21,11 @@ extern void rs_nb_remove_config(const char *xpath);
 /* rs_nb_config.c */
 int rs_instance_nb_create(struct nb_cb_create_args *args);
 int rs_instance_nb_destroy(struct nb_cb_destroy_args *args);
+void rs_instance_nb_apply_finish(struct nb_cb_apply_finish_args *args);
 int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args);
+int rs_instance_hub_routing_preference_modify(struct nb_cb_modify_args *args);
 int rs_instance_max_peers_modify(struct nb_cb_modify_args *args);
+int rs_instance_max_routes_per_peer_modify(struct nb_cb_modify_args *args);
 int rs_peer_nb_create(struct nb_cb_create_args *args);
 int rs_peer_nb_destroy(struct nb_cb_destroy_args *args);
 int rs_peer_role_modify(struct nb_cb_modify_args *args);
@@ -50,6 +53,12 @@ struct yang_data *
 rs_peer_state_routes_advertised_get_elem(struct nb_cb_get_elem_args *args);
 struct yang_data *
 rs_peer_state_exchange_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+rs_peer_state_outbound_policy_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+rs_peer_state_outbound_route_map_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+rs_peer_state_limit_teardowns_get_elem(struct nb_cb_get_elem_args *args);
 const void *rs_gateway_get_next(struct nb_cb_get_next_args *args);
 int rs_gateway_get_keys(struct nb_cb_get_keys_args *args);
 const void *rs_gateway_lookup_entry(struct nb_cb_lookup_entry_args *args);
@@ -61,8 +70,8 @@ struct yang_data *rs_gateway_reason_get_elem(struct nb_cb_get_elem_args *args);
 /* rs_cli.c */
 void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,
 				  bool show_defaults);
-void rs_cli_show_max_peers(struct vty *vty, const struct lyd_node *dnode,
-			   bool show_defaults);
+void rs_cli_show_instance_leaf(struct vty *vty, const struct lyd_node *dnode,
+			       bool show_defaults);
 void rs_cli_show_peer(struct vty *vty, const struct lyd_node *dnode,
 		      bool show_defaults);
 

@@ -7,6 +7,7 @@
 
 #include "northbound.h"
 
+#include "rs_enforce.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
 
@@ -22,18 +23,35 @@ int rs_instance_nb_create(struct nb_cb_create_args *args)
 
 	rsi = rs_instance_create(yang_dnode_get_string(args->dnode, "./vrf"));
 	/* A leaf created with its default gets no modify callback. */
+	rs_hub_pref_from_name(
+		yang_dnode_get_string(args->dnode, "./hub-routing-preference"),
+		&rsi->hub_pref);
 	rsi->max_peers = yang_dnode_get_uint16(args->dnode, "./max-peers");
+	rsi->max_routes =
+		yang_dnode_get_uint32(args->dnode, "./max-routes-per-peer");
 	nb_running_set_entry(args->dnode, rsi);
 	return NB_OK;
 }
 
 int rs_instance_nb_destroy(struct nb_cb_destroy_args *args)
 {
+	struct rs_instance *rsi;
+	struct rs_peer *peer;
+
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 
-	rs_instance_delete(nb_running_unset_entry(args->dnode));
+	rsi = nb_running_unset_entry(args->dnode);
+	frr_each (rs_peers, &rsi->peers, peer)
+		rs_enforce_peer_release(peer);
+	rs_instance_delete(rsi);
 	return NB_OK;
+}
+
+/* Every change of an instance reaches bgpd once, after the whole commit. */
+void rs_instance_nb_apply_finish(struct nb_cb_apply_finish_args *args)
+{
+	rs_enforce_instance(nb_running_get_entry(args->dnode, NULL, true));
 }
 
 /*
@@ -48,6 +66,37 @@ int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args)
 
 	rsi = nb_running_get_entry(args->dnode, NULL, true);
 	rsi->branch_to_branch = yang_dnode_get_bool(args->dnode, NULL);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/hub-routing-preference
+ */
+int rs_instance_hub_routing_preference_modify(struct nb_cb_modify_args *args)
+{
+	struct rs_instance *rsi;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	rsi = nb_running_get_entry(args->dnode, NULL, true);
+	rs_hub_pref_from_name(yang_dnode_get_string(args->dnode, NULL),
+			      &rsi->hub_pref);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/max-routes-per-peer
+ */
+int rs_instance_max_routes_per_peer_modify(struct nb_cb_modify_args *args)
+{
+	struct rs_instance *rsi;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	rsi = nb_running_get_entry(args->dnode, NULL, true);
+	rsi->max_routes = yang_dnode_get_uint32(args->dnode, NULL);
 	return NB_OK;
 }
 
@@ -94,6 +143,7 @@ int rs_peer_nb_destroy(struct nb_cb_destroy_args *args)
 
 	peer = nb_running_unset_entry(args->dnode);
 	rsi = nb_running_get_entry(args->dnode, NULL, true);
+	rs_enforce_peer_release(peer);
 	rs_peer_delete(rsi, peer);
 	return NB_OK;
 }

@@ -99,7 +99,9 @@ int rs_peer_get_keys(struct nb_cb_get_keys_args *args)
 
 const void *rs_peer_lookup_entry(struct nb_cb_lookup_entry_args *args)
 {
-	return rs_peer_lookup(args->parent_list_entry, args->keys->key[0]);
+	struct rs_instance *rsi = (struct rs_instance *)args->parent_list_entry;
+
+	return rs_peer_lookup(rsi, args->keys->key[0]);
 }
 
 /*
@@ -152,6 +154,36 @@ rs_peer_state_exchange_get_elem(struct nb_cb_get_elem_args *args)
 	if (!rs_peer_view_of(args->list_entry, &view))
 		return NULL;
 	return yang_data_new_bool(args->xpath, view.exchanges);
+}
+
+struct yang_data *
+rs_peer_state_outbound_policy_get_elem(struct nb_cb_get_elem_args *args)
+{
+	struct rs_peer_view view;
+
+	if (!rs_peer_view_of(args->list_entry, &view))
+		return NULL;
+	return yang_data_new_enum(args->xpath, view.outbound);
+}
+
+struct yang_data *
+rs_peer_state_outbound_route_map_get_elem(struct nb_cb_get_elem_args *args)
+{
+	struct rs_peer_view view;
+
+	if (!rs_peer_view_of(args->list_entry, &view) || !view.outbound_rmap)
+		return NULL;
+	return yang_data_new_string(args->xpath, view.outbound_rmap);
+}
+
+struct yang_data *
+rs_peer_state_limit_teardowns_get_elem(struct nb_cb_get_elem_args *args)
+{
+	struct rs_peer_view view;
+
+	if (!rs_peer_view_of(args->list_entry, &view))
+		return NULL;
+	return yang_data_new_uint32(args->xpath, view.limit_teardowns);
 }
 
 /*

@@ -72,6 +72,20 @@ static bool rs_vpn_instance_of(const struct lyd_node *dnode, char *buf,
 	return true;
 }
 
+/*
+ * An instance may speak IPv4 and IPv6 over two sessions, one per address
+ * family, so two neighbors of one instance clash only in the same family.
+ * An interface neighbor carries both.
+ */
+static bool rs_same_session_family(const struct lyd_node *a,
+				   const struct lyd_node *b)
+{
+	int fa = rs_neighbor_family(yang_dnode_get_string(a, "./neighbor"));
+	int fb = rs_neighbor_family(yang_dnode_get_string(b, "./neighbor"));
+
+	return fa == fb || fa == AF_UNSPEC || fb == AF_UNSPEC;
+}
+
 static bool rs_vpn_instance_free(const struct lyd_node *instance_dnode,
 				 const struct lyd_node *dnode, char *errmsg,
 				 size_t errmsg_len)
@@ -86,7 +100,8 @@ static bool rs_vpn_instance_free(const struct lyd_node *instance_dnode,
 			return true;
 		if (strcmp(other->schema->name, "peer") ||
 		    !rs_vpn_instance_of(other, theirs, sizeof(theirs)) ||
-		    strcmp(mine, theirs))
+		    strcmp(mine, theirs) ||
+		    !rs_same_session_family(dnode, other))
 			continue;
 		snprintf(errmsg, errmsg_len,
 			 "instance %u of VPN gateway %s is already neighbor %s",

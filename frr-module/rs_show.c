@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "json.h"
+#include "routemap.h"
 
 #include "bgpd/bgpd.h"
 #include "bgpd/bgp_aspath.h"
@@ -50,14 +51,32 @@ static void rs_show_peer(struct vty *vty, const struct rs_peer *rp,
 		json_object_int_add(json, "routesAdvertised",
 				    view.routes_advertised);
 		json_object_boolean_add(json, "exchange", view.exchanges);
+		json_object_string_add(json, "outboundPolicy",
+				       rs_outbound_name(view.outbound));
+		if (view.outbound_rmap)
+			json_object_string_add(json, "outboundRouteMap",
+					       view.outbound_rmap);
+		json_object_int_add(json, "limitTeardowns",
+				    view.limit_teardowns);
 		json_object_object_add(json_peers, rp->neighbor, json);
 		return;
 	}
-	vty_out(vty, "  %-25s %-21s %-12s %-4s %-12s %7u %10u %s\n",
+	vty_out(vty, "  %-25s %-21s %-12s %-4s %-12s %7u %10u %-8s %-8s %u\n",
 		rp->neighbor, rs_role_name(rp->role),
 		rp->gateway[0] ? rp->gateway : "-", instance,
 		view.session_state, view.routes_learned, view.routes_advertised,
-		view.exchanges ? "yes" : "no");
+		view.exchanges ? "yes" : "no", rs_outbound_name(view.outbound),
+		view.limit_teardowns);
+}
+
+static void rs_show_warning(struct vty *vty, const char *text,
+			    json_object *json_warnings)
+{
+	if (json_warnings)
+		json_object_array_add(json_warnings,
+				      json_object_new_string(text));
+	else
+		vty_out(vty, "  Warning: %s\n", text);
 }
 
 static void rs_show_gateway(struct vty *vty, const struct rs_peer *rp,
@@ -85,6 +104,34 @@ static void rs_show_gateway(struct vty *vty, const struct rs_peer *rp,
 			rs_role_name(rp->role), rs_gw_state_name(state));
 }
 
+/* A conflict or a gateway out of the exchange, each on a line of its own. */
+static void rs_show_warnings(struct vty *vty, const struct rs_instance *rsi,
+			     json_object *json_warnings)
+{
+	const struct rs_peer *rp;
+	char text[RS_WARNING_LEN];
+
+	frr_each (rs_peers_const, &rsi->peers, rp) {
+		struct rs_peer_view view;
+
+		rs_peer_view(rp, &view);
+		if (view.outbound != RS_OUTBOUND_CONFLICT)
+			continue;
+		snprintf(
+			text, sizeof(text),
+			"neighbor %s: outbound route-map %s replaces the route-server policy; add \"call %s\" to it",
+			rp->neighbor,
+			view.outbound_rmap ? view.outbound_rmap : "(none)",
+			rp->exchange_map ? rp->exchange_map->name : "");
+		rs_show_warning(vty, text, json_warnings);
+	}
+	if (!rsi->branch_to_branch)
+		return;
+	rp = NULL;
+	while ((rp = rs_isolated_gateway_next(rsi, rp, text, sizeof(text))))
+		rs_show_warning(vty, text, json_warnings);
+}
+
 static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 			     const struct rs_instance *rsi, json_object *json)
 {
@@ -92,26 +139,39 @@ static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 	json_object *json_gws = json ? json_object_new_object() : NULL;
 	const struct rs_peer *rp;
 
+	json_object *json_warnings = json ? json_object_new_array() : NULL;
+
 	if (json) {
 		json_object_string_add(json, "vrf", rsi->vrf);
 		json_object_int_add(json, "asn", bgp->as);
 		json_object_boolean_add(json, "branchToBranch",
 					rsi->branch_to_branch);
+		json_object_string_add(json, "hubRoutingPreference",
+				       rs_hub_pref_name(rsi->hub_pref));
 		json_object_int_add(json, "maxPeers", rsi->max_peers);
+		json_object_int_add(json, "maxRoutesPerPeer", rsi->max_routes);
 		json_object_int_add(json, "rolePeers",
 				    rs_peers_count(&rsi->peers));
 		json_object_object_add(json, "peers", json_peers);
 		json_object_object_add(json, "gateways", json_gws);
+		json_object_object_add(json, "warnings", json_warnings);
 	} else {
 		vty_out(vty, "Route server in VRF %s, AS %u\n", rsi->vrf,
 			bgp->as);
 		vty_out(vty, "  branch-to-branch: %s\n",
 			rsi->branch_to_branch ? "on" : "off");
-		vty_out(vty, "  peers with a role: %zu of at most %u\n\n",
+		vty_out(vty, "  hub routing preference: %s\n",
+			rs_hub_pref_name(rsi->hub_pref));
+		vty_out(vty, "  peers with a role: %zu of at most %u\n",
 			rs_peers_count(&rsi->peers), rsi->max_peers);
-		vty_out(vty, "  %-25s %-21s %-12s %-4s %-12s %7s %10s %s\n",
+		vty_out(vty, "  routes held per peer and family: at most %u\n",
+			rsi->max_routes);
+		rs_show_warnings(vty, rsi, NULL);
+		vty_out(vty,
+			"\n  %-25s %-21s %-12s %-4s %-12s %7s %10s %-8s %-8s %s\n",
 			"Neighbor", "Role", "Gateway", "Inst", "State",
-			"Learned", "Advertised", "Exchange");
+			"Learned", "Advertised", "Exchange", "Policy",
+			"Limit-drops");
 	}
 	frr_each (rs_peers_const, &rsi->peers, rp)
 		rs_show_peer(vty, rp, json_peers);
@@ -121,6 +181,8 @@ static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 			"State", "Reason");
 	for (rp = rs_gateway_next(rsi, NULL); rp; rp = rs_gateway_next(rsi, rp))
 		rs_show_gateway(vty, rp, json_gws);
+	if (json)
+		rs_show_warnings(vty, rsi, json_warnings);
 }
 
 DEFPY(show_bgp_route_server, show_bgp_route_server_cmd,
@@ -145,8 +207,15 @@ DEFPY(show_bgp_route_server, show_bgp_route_server_cmd,
 	if (!rsi) {
 		/* Nothing configured yet: the model's defaults apply. */
 		strlcpy(defaults.vrf, vrf, sizeof(defaults.vrf));
+		rs_hub_pref_from_name(
+			yang_get_default_string(
+				RS_XPATH_ROOT
+				"/instance/hub-routing-preference"),
+			&defaults.hub_pref);
 		defaults.max_peers = yang_get_default_uint16(
 			RS_XPATH_ROOT "/instance/max-peers");
+		defaults.max_routes = yang_get_default_uint32(
+			RS_XPATH_ROOT "/instance/max-routes-per-peer");
 		rs_peers_init(&defaults.peers);
 		rsi = &defaults;
 	}
@@ -238,7 +307,7 @@ DEFPY(show_bgp_route_server_neighbor_routes,
 	struct bgp *bgp = rs_bgp_lookup(vrf);
 	json_object *json = uj ? json_object_new_object() : NULL;
 	json_object *json_routes = uj ? json_object_new_object() : NULL;
-	const struct rs_instance *rsi = rs_instance_lookup(vrf);
+	struct rs_instance *rsi = rs_instance_lookup(vrf);
 	char key[RS_NEIGHBOR_LEN];
 	struct peer *peer;
 	unsigned int count = 0;

@@ -498,6 +498,21 @@ class RouteServer:
 
     restart = restart_bgpd
 
+    def save_and_reboot(self) -> None:
+        """`write memory`, then restart bgpd with an empty bgpd.conf and
+        boot the saved frr.conf, as Debian's init does."""
+        rc, out, err = self.vtysh("write memory")
+        if rc != 0:
+            raise LabError(f"write memory failed ({rc}): {out}{err}")
+        rc = self.stop_bgpd()
+        if rc != 0:
+            raise LabError(f"bgpd exited with {rc}")
+        self.write_bgpd_conf("")
+        self.start_bgpd()
+        rc, out, err = self.vtysh(boot=True)
+        if rc != 0:
+            raise LabError(f"booting frr.conf failed ({rc}): {out}{err}")
+
     def stop(self) -> None:
         errors = []
         for proc in (self.bgpd, self.zebra):
@@ -698,8 +713,12 @@ class GobgpPeer:
         out = self.gobgp("-j", *args).stdout
         return json.loads(out) if out.strip() else None
 
-    def originate(self, prefix: str, remember: bool = True) -> None:
-        self.gobgp("global", "rib", "add", prefix, "-a", family_of(prefix))
+    def originate(self, prefix: str, *attrs: str,
+                  remember: bool = True) -> None:
+        """Announce prefix; attrs as gobgp takes them, e.g.
+        ("community", "no-advertise") or ("aspath", "65001,65009")."""
+        self.gobgp("global", "rib", "add", prefix, *attrs, "-a",
+                   family_of(prefix))
         if remember and prefix not in self.prefixes:
             self.prefixes.append(prefix)
 
@@ -911,6 +930,40 @@ class Topology:
                 "peers": [p.state() for p in self.peers.values()],
                 "namespaces": [self.rs_netns.name] +
                               [p.netns.name for p in self.peers.values()]}
+
+
+# --------------------------------------------------------------------------
+# what the peers hold
+
+
+def holdings_differences(topo: "Topology", table: dict[str, set[str]],
+                         local: Iterable[str]) -> dict:
+    """How the peers' routes from the route server differ from `table`:
+    {peer name: set of source names}, a source being a peer (its
+    prefixes) or "local" (the prefixes in `local`)."""
+    diff = {}
+    for name, sources in table.items():
+        want = set()
+        for src in sources:
+            want.update(local if src == "local" else topo.peers[src].prefixes)
+        got = topo.peers[name].received()
+        if got != want:
+            diff[name] = {"missing": sorted(want - got),
+                          "unexpected": sorted(got - want)}
+    return diff
+
+
+def wait_holdings(topo: "Topology", table: dict[str, set[str]],
+                  local: Iterable[str], timeout: float) -> None:
+    """Wait until every peer in `table` holds exactly its routes; on a
+    timeout, raise AssertionError naming the differences."""
+    local = list(local)
+    try:
+        wait_until(lambda: not holdings_differences(topo, table, local),
+                   timeout, "every peer to hold exactly its routes")
+    except TimeoutError as exc:
+        raise AssertionError(
+            f"{exc}: {holdings_differences(topo, table, local)}") from None
 
 
 # --------------------------------------------------------------------------

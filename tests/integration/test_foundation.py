@@ -190,20 +190,39 @@ def test_route_exchange_between_nva_and_expressroute(topology_factory):
 
 
 def test_valgrind_bgpd_with_module(topology_factory):
-    topo = topology_factory([NVA], valgrind=True)
+    topo = topology_factory([NVA, ER], valgrind=True)
     rs = topo.rs
     topo.wait_established(timeout=90)
-    nva = topo.peers["nva1"]
+    nva, er = topo.peers["nva1"], topo.peers["er1"]
     rslab.wait_until(lambda: "203.0.113.0/24" in rs.show_json(
         "show bgp ipv4 unicast json").get("routes", {}), 60,
         "bgpd (valgrind) to learn nva1's prefix")
-    for line in (CMD, f"no {CMD}", CMD):
+    # every part of the module: roles applied to bgpd, the exchange rule
+    # run on routes, refreshes, settings, inspection, a role taken back and
+    # a neighbor with a role deleted
+    for line in ("neighbor 198.18.0.11 route-server role nva",
+                 "neighbor 2001:db8:18::b route-server role nva",
+                 "neighbor 198.18.0.21 route-server role "
+                 "expressroute-gateway er1",
+                 CMD, f"no {CMD}", CMD,
+                 "route-server hub-routing-preference as-path",
+                 "route-server max-routes-per-peer 100"):
         rc, out, err = rs.configure(line)
         assert rc == 0, out + err
-    assert rs.vtysh("show yang operational-data /frr-routeserver:route-server"
-                    " bgpd")[0] == 0
+    rslab.wait_until(lambda: "203.0.113.0/24" in er.received(), 60,
+                     "er1 to receive nva1's prefix through the exchange")
+    for command in ("show bgp route-server json",
+                    "show bgp route-server neighbor 198.18.0.21 "
+                    "advertised-routes json",
+                    "show yang operational-data /frr-routeserver:route-server"
+                    " bgpd"):
+        assert rs.vtysh(command, daemon="bgpd")[0] == 0, command
     assert rs.configure(f"{CMD} extra")[0] != 0
-    assert nva.established()
+    for line in ("no neighbor 198.18.0.21 route-server role",
+                 "no neighbor 2001:db8:18::b"):
+        rc, out, err = rs.configure(line)
+        assert rc == 0, out + err
+    assert nva.session_states()[rs.addr4] == "established"
 
     rc = rs.stop_bgpd(signal.SIGTERM, timeout=120)
     with open(rs.valgrind_log) as f:

@@ -61,13 +61,26 @@ def test_neighbor_address_is_stored_in_canonical_form(rs):
     assert role_lines(rs) == ["neighbor 2001:db8:18::b route-server role nva"]
 
 
-def test_max_peers_and_its_no_form(rs):
-    rc, out, err = rs.configure("route-server max-peers 2")
+@pytest.mark.parametrize("line", [
+    "route-server max-peers 2",
+    "route-server max-routes-per-peer 5000",
+    "route-server hub-routing-preference vpn",
+    "route-server hub-routing-preference as-path",
+])
+def test_instance_settings_and_their_no_forms(rs, line):
+    rc, out, err = rs.configure(line)
     assert rc == 0, out + err
-    assert role_lines(rs) == ["route-server max-peers 2"]
-    rc, out, err = rs.configure("no route-server max-peers")
+    assert role_lines(rs) == [line]
+    rc, out, err = rs.configure("no " + line)
     assert rc == 0, out + err
     assert role_lines(rs) == []
+
+
+def test_a_vpn_instance_may_have_an_ipv4_and_an_ipv6_neighbor(rs):
+    v6 = "neighbor 2001:db8:18::b route-server role vpn-gateway vpn1 instance 0"
+    rc, out, err = rs.configure(ROLE_LINES[2], v6)
+    assert rc == 0, out + err
+    assert role_lines(rs) == [ROLE_LINES[2], v6]
 
 
 BAD_INPUT = [
@@ -98,6 +111,9 @@ BAD_INPUT = [
     ([ROLE_LINES[0], ROLE_LINES[1]], "route-server max-peers 1",
      "more than 1 peers with a route-server role (route-server max-peers 1)"),
     ([], "route-server max-peers 0", "% Unknown command"),
+    ([], "route-server max-routes-per-peer 0", "% Unknown command"),
+    ([], "route-server max-routes-per-peer 4294967296", "% Unknown command"),
+    ([], "route-server hub-routing-preference fastest", "% Unknown command"),
     ([], "route-server max-peers 4097", "% Unknown command"),
 ]
 
@@ -133,14 +149,7 @@ def test_roles_survive_write_memory_and_restart(rs):
     rc, out, err = rs.configure("route-server max-peers 6", *ROLE_LINES)
     assert rc == 0, out + err
     expected = role_lines(rs)
-    rc, out, err = rs.vtysh("write memory")
-    assert rc == 0, out + err
-
-    assert rs.stop_bgpd() == 0
-    rs.write_bgpd_conf("")
-    rs.start_bgpd()
-    rc, out, err = rs.vtysh(boot=True)
-    assert rc == 0, out + err
+    rs.save_and_reboot()
     assert role_lines(rs) == expected
 
 
@@ -249,7 +258,8 @@ def test_learned_and_advertised_routes_of_a_role_peer(topology_factory):
     rs = topo.rs
     rc, out, err = rs.configure(
         "neighbor 198.18.0.11 route-server role nva",
-        "neighbor 198.18.0.21 route-server role expressroute-gateway er1")
+        "neighbor 198.18.0.21 route-server role expressroute-gateway er1",
+        "route-server branch-to-branch")
     assert rc == 0, out + err
 
     def routes(neighbor, which):

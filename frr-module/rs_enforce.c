@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Enforcement of the route-server policy inside bgpd.
+ *
+ * bgpd 8.4 has no hook on outbound advertisement, so every role peer gets
+ * an outbound route-map of the module's own, "rs-exchange-<vrf>-<neighbor>",
+ * with one entry: "permit 10" matching the module's rule
+ * "route-server-exchange".  The rule asks rs_policy_permits() whether the
+ * route's source may reach this peer; it reads the toggle and the peers'
+ * roles live, so a change of either needs no edit of the map (an edit
+ * would make bgpd re-send every route after its 5 s route-map delay), only
+ * an outbound refresh of the role peers.
+ *
+ * The map's name is per peer, which also keeps every role peer in an
+ * update group of its own: the route-map bgpd hands the rule is applied to
+ * the update group's template peer, so the rule learns its receiving peer
+ * from its compiled argument, not from bgpd.
+ *
+ * Hub routing preference is each role peer's weight; the route limit is
+ * bgpd's maximum-prefix, made exact by a check after each route is held.
+ */
+
+#include <zebra.h>
+
+#include "jhash.h"
+#include "log.h"
+#include "routemap.h"
+#include "thread.h"
+
+#include "bgpd/bgpd.h"
+#include "bgpd/bgp_attr.h"
+#include "bgpd/bgp_community.h"
+#include "bgpd/bgp_mpath.h"
+#include "bgpd/bgp_route.h"
+#include "bgpd/bgp_table.h"
+#include "bgpd/bgp_updgrp.h"
+
+#include "routeserver.h"
+#include "rs_enforce.h"
+#include "rs_inspect.h"
+
+#define RS_EXCHANGE_RULE "route-server-exchange"
+#define RS_EXCHANGE_SEQ 10
+/* bgpd's default warning threshold of maximum-prefix, in percent */
+#define RS_LIMIT_THRESHOLD 75
+/* seconds between checks of the role peers' outbound slots */
+#define RS_WATCH_INTERVAL 1
+
+bool rs_debug;
+
+static struct thread *rs_watch_thread;
+
+static const char *const rs_outbound_names[] = {
+	[RS_OUTBOUND_ENFORCED] = "enforced",
+	[RS_OUTBOUND_COMPOSED] = "composed",
+	[RS_OUTBOUND_CONFLICT] = "conflict",
+	[RS_OUTBOUND_NONE] = "none",
+};
+
+const char *rs_outbound_name(enum rs_outbound outbound)
+{
+	return rs_outbound_names[outbound];
+}
+
+/* Role peers by their bgpd neighbor: the source of a route in O(1). */
+static uint32_t rs_bgp_peer_hash(const struct rs_peer *rp)
+{
+	return jhash(&rp->bgp_peer, sizeof(rp->bgp_peer), 0);
+}
+
+static int rs_bgp_peer_cmp(const struct rs_peer *a, const struct rs_peer *b)
+{
+	return numcmp((uintptr_t)a->bgp_peer, (uintptr_t)b->bgp_peer);
+}
+
+DECLARE_HASH(rs_bgp_peers, struct rs_peer, bgp_item, rs_bgp_peer_cmp,
+	     rs_bgp_peer_hash);
+
+static struct rs_bgp_peers_head rs_bgp_peers = INIT_HASH(rs_bgp_peers);
+
+static struct rs_peer *rs_role_peer_of(struct peer *peer)
+{
+	struct rs_peer key = {.bgp_peer = peer};
+
+	return rs_bgp_peers_find(&rs_bgp_peers, &key);
+}
+
+static void rs_peer_bind(struct rs_peer *rp, struct peer *peer)
+{
+	if (rp->bgp_peer)
+		rs_bgp_peers_del(&rs_bgp_peers, rp);
+	rp->bgp_peer = peer;
+	if (peer)
+		rs_bgp_peers_add(&rs_bgp_peers, rp);
+}
+
+/* ------------------------------------------------------------------ */
+/* The exchange rule, run for every route bgpd considers for a role peer */
+
+static const struct rs_party rs_party_local = {.role = RS_ROLE_LOCAL};
+static const struct rs_party rs_party_other = {.role = RS_ROLE_NONE};
+
+/*
+ * The path bgpd is advertising.  bgpd hands route-maps a copy; the copy
+ * keeps the original's multipath link, else the original is the selected
+ * path of its prefix (a role peer gets no add-path, so bgpd advertises
+ * that one).  A copy of a path that is not selected has no original to
+ * find: NULL, and the route is not advertised.
+ */
+static struct bgp_path_info *rs_advertised_path(struct bgp_path_info *copy)
+{
+	struct bgp_path_info *pi;
+
+	if (copy->mpath && copy->mpath->mp_info)
+		return copy->mpath->mp_info;
+	if (!copy->net || !CHECK_FLAG(copy->flags, BGP_PATH_SELECTED))
+		return NULL;
+	for (pi = bgp_dest_get_bgp_path_info(copy->net); pi; pi = pi->next)
+		if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
+			return pi;
+	return NULL;
+}
+
+static const struct rs_party *rs_source_party(const struct bgp_path_info *pi,
+					      const struct rs_instance *rsi)
+{
+	const struct rs_peer *from;
+
+	if (pi->peer == pi->peer->bgp->peer_self)
+		return &rs_party_local;
+	from = rs_role_peer_of(pi->peer);
+	return from && from->rsi == rsi ? &from->party : &rs_party_other;
+}
+
+/*
+ * bgpd skips its own NO_ADVERTISE filter between two route-server clients
+ * ("transparent"), which role peers are: the rule applies it.
+ */
+static bool rs_no_advertise(const struct attr *attr)
+{
+	struct community *comm = bgp_attr_get_community(attr);
+
+	return comm && community_include(comm, COMMUNITY_NO_ADVERTISE);
+}
+
+static enum route_map_cmd_result_t
+rs_exchange_match(void *rule, const struct prefix *prefix, void *object)
+{
+	const struct rs_peer *to = rule;
+	struct bgp_path_info *copy = object;
+	const struct bgp_path_info *source;
+
+	/* the rule means nothing in an inbound or any other map */
+	if (!CHECK_FLAG(copy->peer->rmap_type, PEER_RMAP_TYPE_OUT))
+		return RMAP_NOMATCH;
+	if (rs_no_advertise(copy->attr))
+		return RMAP_NOMATCH;
+	source = rs_advertised_path(copy);
+	if (!source)
+		return RMAP_NOMATCH;
+	return rs_policy_permits(rs_source_party(source, to->rsi), &to->party,
+				 to->rsi->branch_to_branch)
+		       ? RMAP_MATCH
+		       : RMAP_NOMATCH;
+}
+
+/* The argument is "<vrf> <neighbor>": the role peer the map belongs to. */
+static void *rs_exchange_compile(const char *arg)
+{
+	char vrf[VRF_NAMSIZ + 1];
+	char neighbor[RS_NEIGHBOR_LEN];
+	struct rs_instance *rsi;
+
+	if (sscanf(arg, "%36s %64s", vrf, neighbor) != 2)
+		return NULL;
+	rsi = rs_instance_lookup(vrf);
+	return rsi ? rs_peer_lookup(rsi, neighbor) : NULL;
+}
+
+/* The compiled rule is the role peer itself, which outlives its map. */
+static void rs_exchange_free(void *rule)
+{
+}
+
+static const struct route_map_rule_cmd rs_exchange_rule_cmd = {
+	RS_EXCHANGE_RULE, rs_exchange_match, rs_exchange_compile,
+	rs_exchange_free};
+
+/* ------------------------------------------------------------------ */
+/* The module's outbound route-map of a role peer */
+
+void rs_exchange_map_name(const struct rs_peer *rp, char *name, size_t len)
+{
+	snprintf(name, len, "rs-exchange-%s-%s", rp->rsi->vrf, rp->neighbor);
+}
+
+static struct route_map *rs_exchange_map_create(const struct rs_peer *rp)
+{
+	char name[RMAP_NAME_MAXLEN];
+	char arg[VRF_NAMSIZ + RS_NEIGHBOR_LEN + 2];
+	struct route_map *map;
+	struct route_map_index *index;
+
+	rs_exchange_map_name(rp, name, sizeof(name));
+	snprintf(arg, sizeof(arg), "%s %s", rp->rsi->vrf, rp->neighbor);
+	map = route_map_get(name);
+	index = route_map_index_get(map, RMAP_PERMIT, RS_EXCHANGE_SEQ);
+	if (route_map_add_match(index, RS_EXCHANGE_RULE, arg,
+				RMAP_EVENT_MATCH_ADDED) != RMAP_COMPILE_SUCCESS)
+		zlog_err("route-server: cannot compile the exchange rule of %s",
+			 name);
+	return map;
+}
+
+/* Whether one of map's entries calls the module's map. */
+static bool rs_map_calls(const struct route_map *map, const char *name)
+{
+	const struct route_map_index *index;
+
+	for (index = map->head; index; index = index->next)
+		if (index->nextrm && !strcmp(index->nextrm, name))
+			return true;
+	return false;
+}
+
+static bool rs_af_configured(const struct peer *peer, afi_t afi)
+{
+	return peer->afc[afi][SAFI_UNICAST];
+}
+
+static enum rs_outbound rs_outbound_af(const struct rs_peer *rp, afi_t afi,
+				       const char **rmap)
+{
+	const struct bgp_filter *filter =
+		&rp->bgp_peer->filter[afi][SAFI_UNICAST];
+	const char *slot = filter->map[RMAP_OUT].name;
+	const struct route_map *map;
+
+	if (slot && !strcmp(slot, rp->exchange_map->name))
+		return RS_OUTBOUND_ENFORCED;
+	*rmap = slot;
+	map = slot ? route_map_lookup_by_name(slot) : NULL;
+	if (map && rs_map_calls(map, rp->exchange_map->name))
+		return RS_OUTBOUND_COMPOSED;
+	return RS_OUTBOUND_CONFLICT;
+}
+
+enum rs_outbound rs_enforce_outbound(const struct rs_peer *rp,
+				     const char **rmap)
+{
+	enum rs_outbound worst = RS_OUTBOUND_NONE;
+	afi_t afi;
+
+	*rmap = NULL;
+	if (!rp->bgp_peer || !rp->exchange_map)
+		return RS_OUTBOUND_NONE;
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		enum rs_outbound outbound;
+		const char *name = NULL;
+
+		if (!rs_af_configured(rp->bgp_peer, afi))
+			continue;
+		outbound = rs_outbound_af(rp, afi, &name);
+		if (worst == RS_OUTBOUND_NONE || outbound > worst) {
+			worst = outbound;
+			*rmap = name;
+		}
+	}
+	return worst;
+}
+
+/*
+ * Puts the module's map in an empty outbound slot.  A slot holding the
+ * map's name without the map is what bgpd leaves after reading a saved
+ * `neighbor X route-map rs-exchange-... out` before the module made the
+ * map; bgpd ignores setting the same name again, so it is unset first.
+ * A slot holding an operator's map is left alone (see rs_watch_peer).
+ */
+static void rs_exchange_map_bind(struct rs_peer *rp, afi_t afi)
+{
+	struct peer *peer = rp->bgp_peer;
+	struct bgp_filter *filter = &peer->filter[afi][SAFI_UNICAST];
+	const char *name = rp->exchange_map->name;
+	const char *slot = filter->map[RMAP_OUT].name;
+
+	if (slot && !strcmp(slot, name) &&
+	    filter->map[RMAP_OUT].map != rp->exchange_map) {
+		peer_route_map_unset(peer, afi, SAFI_UNICAST, RMAP_OUT);
+		slot = NULL;
+	}
+	if (!slot)
+		peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_OUT, name,
+				   rp->exchange_map);
+}
+
+static void rs_exchange_map_unbind(struct rs_peer *rp, afi_t afi)
+{
+	struct bgp_filter *filter = &rp->bgp_peer->filter[afi][SAFI_UNICAST];
+	const char *slot = filter->map[RMAP_OUT].name;
+
+	if (slot && !strcmp(slot, rp->exchange_map->name))
+		peer_route_map_unset(rp->bgp_peer, afi, SAFI_UNICAST, RMAP_OUT);
+}
+
+/* ------------------------------------------------------------------ */
+/* Session flags, preference and limit of a role peer */
+
+/*
+ * Role peers are route-server clients (AS path, next hop and communities
+ * pass unchanged), and iBGP ones also route-reflector clients (else bgpd
+ * sends no iBGP-learned route to them).
+ *
+ * FRR 8.4 resets the session when either flag is set
+ * (peer_af_flag_modify), although both only change what is sent.  A role
+ * must not reset a session, so the flag is set the way that function sets
+ * it and the peer's outbound is rebuilt the way its peer_change_reset_out
+ * action does; the caller refreshes the outbound afterwards.
+ */
+static void rs_client_flag_set(struct peer *peer, afi_t afi, uint64_t flag)
+{
+	struct peer_af *paf;
+
+	if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST], flag))
+		return;
+	SET_FLAG(peer->af_flags[afi][SAFI_UNICAST], flag);
+	SET_FLAG(peer->af_flags_override[afi][SAFI_UNICAST], flag);
+	if (flag == PEER_FLAG_RSERVER_CLIENT)
+		SET_FLAG(peer->af_flags[afi][SAFI_UNICAST],
+			 PEER_FLAG_NEXTHOP_UNCHANGED);
+	paf = peer_af_find(peer, afi, SAFI_UNICAST);
+	if (!paf)
+		return;
+	if (paf->subgroup)
+		SET_FLAG(paf->subgroup->sflags, SUBGRP_STATUS_FORCE_UPDATES);
+	update_group_adjust_peer(paf);
+}
+
+static void rs_client_flags_apply(struct peer *peer, afi_t afi)
+{
+	rs_client_flag_set(peer, afi, PEER_FLAG_RSERVER_CLIENT);
+	if (peer_sort_lookup(peer) == BGP_PEER_IBGP)
+		rs_client_flag_set(peer, afi, PEER_FLAG_REFLECTOR_CLIENT);
+}
+
+static void rs_limit_exceeded(struct rs_peer *rp, afi_t afi)
+{
+	rp->limit_teardowns++;
+	zlog_warn(
+		"route-server: %s %s held more than %u %s routes; session torn down (%u times)",
+		rp->rsi->vrf, rp->neighbor, rp->rsi->max_routes, afi2str(afi),
+		rp->limit_teardowns);
+}
+
+static void rs_limit_apply(struct rs_peer *rp, afi_t afi)
+{
+	struct peer *peer = rp->bgp_peer;
+	bool over;
+
+	if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
+		       PEER_FLAG_MAX_PREFIX) &&
+	    peer->pmax[afi][SAFI_UNICAST] == rp->rsi->max_routes)
+		return;
+	over = CHECK_FLAG(peer->sflags, PEER_STATUS_PREFIX_OVERFLOW);
+	/* a peer already over the new limit is torn down here */
+	peer_maximum_prefix_set(peer, afi, SAFI_UNICAST, rp->rsi->max_routes,
+				RS_LIMIT_THRESHOLD, 0, 0, false);
+	if (!over && CHECK_FLAG(peer->sflags, PEER_STATUS_PREFIX_OVERFLOW))
+		rs_limit_exceeded(rp, afi);
+}
+
+/*
+ * bgpd checks maximum-prefix before it counts the route being received,
+ * so on its own it holds one route more than the limit until the next
+ * UPDATE arrives.  Checking right after the route is held makes the limit
+ * exact; withdrawals and re-announcements do not raise the count.
+ */
+static int rs_route_received(struct bgp *bgp, afi_t afi, safi_t safi,
+			     struct bgp_dest *dest, struct peer *peer,
+			     bool withdraw)
+{
+	struct rs_peer *rp;
+
+	if (withdraw || safi != SAFI_UNICAST)
+		return 0;
+	rp = rs_role_peer_of(peer);
+	if (!rp || peer->pcount[afi][safi] <= rp->rsi->max_routes)
+		return 0;
+	if (bgp_maximum_prefix_overflow(peer, afi, safi, 0))
+		rs_limit_exceeded(rp, afi);
+	return 0;
+}
+
+static void rs_peer_apply_af(struct rs_peer *rp, afi_t afi)
+{
+	struct peer *peer = rp->bgp_peer;
+
+	rs_client_flags_apply(peer, afi);
+	rs_exchange_map_bind(rp, afi);
+	peer_weight_set(peer, afi, SAFI_UNICAST,
+			rs_preference_weight(rp->rsi->hub_pref, rp->role));
+	rs_limit_apply(rp, afi);
+}
+
+static void rs_peer_apply(struct bgp *bgp, struct rs_peer *rp)
+{
+	struct peer *peer = bgp ? rs_bgp_neighbor(bgp, rp->neighbor) : NULL;
+	afi_t afi;
+
+	if (peer != rp->bgp_peer)
+		rs_peer_bind(rp, peer);
+	if (!peer)
+		return;
+	if (!rp->exchange_map)
+		rp->exchange_map = rs_exchange_map_create(rp);
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		if (rs_af_configured(peer, afi))
+			rs_peer_apply_af(rp, afi);
+}
+
+/* ------------------------------------------------------------------ */
+/* An instance after a commit */
+
+static bool rs_same_gateway(const struct rs_peer *a, const struct rs_peer *b)
+{
+	return a->role == b->role && !strcmp(a->gateway, b->gateway);
+}
+
+/* A gateway's identity is the peer id of its first listed peer. */
+static uint32_t rs_gateway_id(const struct rs_instance *rsi,
+			      const struct rs_peer *rp)
+{
+	const struct rs_peer *other;
+
+	frr_each (rs_peers_const, &rsi->peers, other)
+		if (rs_same_gateway(other, rp))
+			return other->party.peer_id;
+	return rp->party.peer_id;
+}
+
+static void rs_party_update(struct rs_peer *rp)
+{
+	rp->party.role = rp->role;
+	if (rp->role == RS_ROLE_NVA) {
+		rp->party.gateway_id = 0;
+		rp->party.exchanges = true;
+		return;
+	}
+	rp->party.gateway_id = rs_gateway_id(rp->rsi, rp);
+	rp->party.exchanges =
+		rs_gw_state_exchanges(rs_gateway_state(rp, NULL, 0));
+}
+
+/*
+ * Equal candidates from different neighbor ASes and from iBGP and eBGP
+ * peers alike stay multipath: the hub routing preference makes them equal
+ * by weight, bgpd must not tell them apart again.
+ */
+static void rs_multipath_relax(struct bgp *bgp)
+{
+	uint64_t flags = BGP_FLAG_ASPATH_MULTIPATH_RELAX |
+			 BGP_FLAG_PEERTYPE_MULTIPATH_RELAX;
+
+	if ((bgp->flags & flags) == flags)
+		return;
+	SET_FLAG(bgp->flags, flags);
+	bgp_recalculate_all_bestpaths(bgp);
+}
+
+static void rs_outbound_refresh(struct rs_peer *rp)
+{
+	afi_t afi;
+
+	if (!rp->bgp_peer || !peer_established(rp->bgp_peer))
+		return;
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		bgp_announce_route(rp->bgp_peer, afi, SAFI_UNICAST, false);
+}
+
+void rs_enforce_instance(struct rs_instance *rsi)
+{
+	struct bgp *bgp = rs_bgp_lookup(rsi->vrf);
+	struct rs_peer *rp;
+
+	if (bgp)
+		rs_multipath_relax(bgp);
+	frr_each (rs_peers, &rsi->peers, rp)
+		rs_party_update(rp);
+	frr_each (rs_peers, &rsi->peers, rp)
+		rs_peer_apply(bgp, rp);
+	frr_each (rs_peers, &rsi->peers, rp)
+		rs_outbound_refresh(rp);
+	if (rs_debug)
+		zlog_debug(
+			"route-server: %s: applied %zu role peers, branch-to-branch %s, preference %s, limit %u",
+			rsi->vrf, rs_peers_count(&rsi->peers),
+			rsi->branch_to_branch ? "on" : "off",
+			rs_hub_pref_name(rsi->hub_pref), rsi->max_routes);
+}
+
+static void rs_exchange_map_delete(struct rs_peer *rp)
+{
+	if (rp->exchange_map)
+		route_map_delete(rp->exchange_map);
+	rp->exchange_map = NULL;
+}
+
+void rs_enforce_peer_release(struct rs_peer *rp)
+{
+	struct peer *peer = rp->bgp_peer;
+	afi_t afi;
+
+	if (peer) {
+		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+			rs_exchange_map_unbind(rp, afi);
+			if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
+				       PEER_FLAG_WEIGHT))
+				peer_weight_unset(peer, afi, SAFI_UNICAST);
+			if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
+				       PEER_FLAG_MAX_PREFIX))
+				peer_maximum_prefix_unset(peer, afi,
+							  SAFI_UNICAST);
+		}
+		rs_peer_bind(rp, NULL);
+	}
+	rs_exchange_map_delete(rp);
+}
+
+/*
+ * bgpd is deleting the neighbor and frees its filters itself, without
+ * touching the maps they point to.
+ */
+void rs_enforce_neighbor_deleted(struct peer *peer)
+{
+	struct rs_peer *rp = rs_role_peer_of(peer);
+
+	if (!rp)
+		return;
+	rs_peer_bind(rp, NULL);
+	rs_exchange_map_delete(rp);
+}
+
+/* ------------------------------------------------------------------ */
+/* The watch over what bgpd's own commands change under a role */
+
+/*
+ * No hook tells a module that `neighbor X route-map ... out` or
+ * `activate` ran, so the role peers are checked every second: an address
+ * family activated later gets the role's settings, an emptied outbound
+ * slot gets the module's map back, and an operator's map that replaced it
+ * without calling it is logged once (and shown by the show commands).
+ */
+static void rs_watch_peer(struct bgp *bgp, struct rs_peer *rp)
+{
+	const char *rmap;
+	bool conflict;
+
+	rs_peer_apply(bgp, rp);
+	conflict = rs_enforce_outbound(rp, &rmap) == RS_OUTBOUND_CONFLICT;
+	if (conflict && !rp->conflict_logged)
+		zlog_warn(
+			"route-server: %s %s: outbound route-map %s replaces the route-server policy; add \"call %s\" to it",
+			rp->rsi->vrf, rp->neighbor, rmap,
+			rp->exchange_map->name);
+	rp->conflict_logged = conflict;
+}
+
+static void rs_watch(struct thread *thread)
+{
+	const struct rs_instance *it;
+
+	for (it = rs_instance_first(); it; it = rs_instance_next(it)) {
+		struct rs_instance *rsi = rs_instance_lookup(it->vrf);
+		struct bgp *bgp = rs_bgp_lookup(rsi->vrf);
+		struct rs_peer *rp;
+
+		frr_each (rs_peers, &rsi->peers, rp)
+			rs_watch_peer(bgp, rp);
+	}
+	thread_add_timer(bm->master, rs_watch, NULL, RS_WATCH_INTERVAL,
+			 &rs_watch_thread);
+}
+
+void rs_enforce_init(void)
+{
+	route_map_install_match(&rs_exchange_rule_cmd);
+	hook_register(bgp_process, rs_route_received);
+	thread_add_timer(bm->master, rs_watch, NULL, RS_WATCH_INTERVAL,
+			 &rs_watch_thread);
+}
+
+void rs_enforce_fini(void)
+{
+	struct rs_peer *rp;
+
+	THREAD_OFF(rs_watch_thread);
+	while ((rp = rs_bgp_peers_pop(&rs_bgp_peers)))
+		rp->bgp_peer = NULL;
+	rs_bgp_peers_fini(&rs_bgp_peers);
+}

@@ -1,0 +1,371 @@
+"""The route-server policy enforced in bgpd's real route propagation: the
+branch-to-branch table at every peer in IPv4 and IPv6 with the toggle off,
+on and off again without a session reset, gateways over iBGP and eBGP,
+active-active VPN gateways, NO_ADVERTISE, the route limit, hub routing
+preference with multipath, an operator's own outbound route-map, and the
+state after `write memory` and a restart."""
+
+import pytest
+
+import rslab
+
+RS_ASN = 65515
+CONVERGE = 30  # seconds a change may take to reach every peer
+
+LOCAL = ["10.100.0.0/16", "2001:db8:100::/48"]
+
+
+def own(n):
+    return [f"10.{n}.0.0/16", f"2001:db8:{n}::/48"]
+
+
+def speakers(er_asn, vpn_asn):
+    """(name, role, asn, host, prefixes): each originates its own."""
+    return [
+        ("nva1", "nva", 65001, 11, own(1)),
+        ("nva2", "nva", 65002, 12, own(2)),
+        ("er1", "expressroute", er_asn, 21, own(21)),
+        ("vpn1-0", "vpn", vpn_asn, 31, own(31)),
+        ("vpn1-1", "vpn", vpn_asn, 32, own(32)),
+    ]
+
+
+ROLES = {
+    "nva1": "nva",
+    "nva2": "nva",
+    "er1": "expressroute-gateway er1",
+    "vpn1-0": "vpn-gateway vpn1 instance 0",
+    "vpn1-1": "vpn-gateway vpn1 instance 1",
+}
+
+# What each peer must hold from the route server, by the sources' names.
+TABLE_OFF = {
+    "nva1": {"nva2", "local"},
+    "nva2": {"nva1", "local"},
+    "er1": {"local"},
+    "vpn1-0": {"local"},
+    "vpn1-1": {"local"},
+}
+TABLE_ON = {
+    "nva1": {"nva2", "er1", "vpn1-0", "vpn1-1", "local"},
+    "nva2": {"nva1", "er1", "vpn1-0", "vpn1-1", "local"},
+    "er1": {"nva1", "nva2", "vpn1-0", "vpn1-1", "local"},
+    # never from the same gateway's other instance
+    "vpn1-0": {"nva1", "nva2", "er1", "local"},
+    "vpn1-1": {"nva1", "nva2", "er1", "local"},
+}
+
+
+def role_lines(topo, names=None):
+    lines = []
+    for name in names or ROLES:
+        peer = topo.peers[name]
+        for addr in (peer.addr4, peer.addr6):
+            lines.append(f"neighbor {addr} route-server role {ROLES[name]}")
+    return lines
+
+
+def configure(rs, *lines):
+    rc, out, err = rs.configure(*lines)
+    assert rc == 0, out + err
+    return out
+
+
+def originate_locally(rs):
+    configure(rs, "no bgp network import-check",
+              "address-family ipv4 unicast", f"network {LOCAL[0]}",
+              "exit-address-family",
+              "address-family ipv6 unicast", f"network {LOCAL[1]}",
+              "exit-address-family")
+
+
+def wait_table(topo, table):
+    """Every peer in table holds from the route server exactly the routes
+    of the sources table names."""
+    rslab.wait_holdings(topo, table, LOCAL, CONVERGE)
+
+
+def sessions_established(rs) -> dict[str, int]:
+    """{neighbor: how often its session came up}: a reset raises it."""
+    data = rs.show_json("show bgp neighbors json")
+    return {addr: n.get("connectionsEstablished", 0)
+            for addr, n in data.items()}
+
+
+def show(rs) -> dict:
+    return rs.show_json("show bgp route-server json")
+
+
+def start_lab(topology_factory, er_asn=12076, vpn_asn=65020, names=None):
+    peers = [s for s in speakers(er_asn, vpn_asn)
+             if names is None or s[0] in names]
+    topo = topology_factory(peers)
+    topo.wait_established(timeout=CONVERGE)
+    configure(topo.rs, "route-server max-peers 16")
+    originate_locally(topo.rs)
+    return topo
+
+
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("er_asn,vpn_asn", [(12076, 65020), (RS_ASN, RS_ASN)],
+                         ids=["ebgp-gateways", "ibgp-gateways"])
+def test_branch_to_branch_table_holds_both_ways_without_a_reset(
+        topology_factory, er_asn, vpn_asn):
+    topo = start_lab(topology_factory, er_asn, vpn_asn)
+    rs = topo.rs
+    configure(rs, *role_lines(topo))
+    wait_table(topo, TABLE_OFF)
+    ups = sessions_established(rs)
+    assert len(ups) == 10 and set(ups.values()) == {1}, ups
+
+    configure(rs, "route-server branch-to-branch")
+    wait_table(topo, TABLE_ON)
+    configure(rs, "no route-server branch-to-branch")
+    wait_table(topo, TABLE_OFF)
+    configure(rs, "route-server branch-to-branch")
+    wait_table(topo, TABLE_ON)
+    assert sessions_established(rs) == ups
+
+    data = show(rs)
+    assert data["branchToBranch"] is True
+    assert {p["outboundPolicy"] for p in data["peers"].values()} == {
+        "enforced"}, data
+    assert all(p["exchange"] for p in data["peers"].values()), data
+
+
+def test_as_path_and_next_hop_pass_unchanged(topology_factory):
+    topo = start_lab(topology_factory, names={"nva1", "er1"})
+    configure(topo.rs, *role_lines(topo, ["nva1", "er1"]),
+              "route-server branch-to-branch")
+    er, nva = topo.peers["er1"], topo.peers["nva1"]
+    rslab.wait_until(lambda: set(own(1)) <= er.received(), CONVERGE,
+                     "er1 to receive nva1's routes")
+    path = er.gobgp_json("global", "rib", "-a", "ipv4")[own(1)[0]][0]
+    attrs = {a["type"]: a for a in path["attrs"]}
+    assert attrs[2]["as_paths"][0]["asns"] == [65001], path
+    assert attrs[3]["nexthop"] == nva.addr4, path
+
+
+def test_roles_assigned_before_the_sessions_come_up(topology_factory):
+    topo = start_lab(topology_factory)
+    rs = topo.rs
+    for peer in topo.peers.values():
+        peer.stop()
+    configure(rs, *role_lines(topo), "route-server branch-to-branch")
+    for peer in topo.peers.values():
+        peer.start()
+    topo.wait_established(timeout=CONVERGE)
+    wait_table(topo, TABLE_ON)
+
+
+def test_a_vpn_gateway_exchanges_only_while_active_active(topology_factory):
+    topo = start_lab(topology_factory)
+    rs = topo.rs
+    vpn1_1 = topo.peers["vpn1-1"]
+    vpn1_1.stop()
+    out = configure(rs, *role_lines(topo, ["nva1", "nva2", "er1", "vpn1-0"]),
+                    "route-server branch-to-branch")
+    assert ("% Warning: gateway vpn1 is not active-active "
+            "(instance 1 not configured); its routes do not cross") in out, out
+    wait_table(topo, {
+        "nva1": {"nva2", "er1", "local"},
+        "er1": {"nva1", "nva2", "local"},
+        "vpn1-0": {"local"},
+    })
+    assert show(rs)["warnings"] == [
+        "gateway vpn1 is not active-active (instance 1 not configured); "
+        "its routes do not cross"]
+
+    vpn1_1.start()
+    topo.wait_established(timeout=CONVERGE)
+    configure(rs, *role_lines(topo, ["vpn1-1"]))
+    wait_table(topo, TABLE_ON)
+    assert show(rs)["warnings"] == []
+
+    # one instance's sessions lost: degraded, the exchange goes on
+    topo.peers["vpn1-1"].stop()
+    rslab.wait_until(
+        lambda: show(rs)["gateways"]["vpn1"]["state"] == "degraded",
+        CONVERGE, "vpn1 to be degraded")
+    table = {name: TABLE_ON[name] - {"vpn1-1"} for name in TABLE_ON}
+    del table["vpn1-1"]
+    wait_table(topo, table)
+
+    # a removed instance takes the gateway out of the exchange again
+    configure(rs, "no neighbor 198.18.0.32 route-server role",
+              "no neighbor 2001:db8:18::20 route-server role")
+    wait_table(topo, {
+        "nva1": {"nva2", "er1", "local"},
+        "er1": {"nva1", "nva2", "local"},
+        "vpn1-0": {"local"},
+    })
+
+
+def test_no_advertise_routes_reach_nobody(topology_factory):
+    topo = start_lab(topology_factory, names={"nva1", "nva2", "er1"})
+    rs = topo.rs
+    configure(rs, *role_lines(topo, ["nva1", "nva2", "er1"]),
+              "route-server branch-to-branch")
+    nva1 = topo.peers["nva1"]
+    nva1.originate("10.1.99.0/24", "community", "no-advertise",
+                   remember=False)
+    nva1.originate("2001:db8:1:99::/64", "community", "no-advertise",
+                   remember=False)
+    rslab.wait_until(
+        lambda: show(rs)["peers"]["198.18.0.11"]["routesLearned"] == 2,
+        CONVERGE, "the route server to hold nva1's two IPv4 routes")
+    wait_table(topo, {
+        "nva1": {"nva2", "er1", "local"},
+        "nva2": {"nva1", "er1", "local"},
+        "er1": {"nva1", "nva2", "local"},
+    })
+    learned = rs.show_json(
+        "show bgp route-server neighbor 198.18.0.11 learned-routes json")
+    assert "10.1.99.0/24" in learned["routes"], learned
+
+
+def test_route_limit_tears_down_only_the_offender(topology_factory):
+    topo = start_lab(topology_factory, names={"nva1", "nva2"})
+    rs = topo.rs
+    configure(rs, *role_lines(topo, ["nva1", "nva2"]),
+              "route-server max-routes-per-peer 3")
+    nva2 = topo.peers["nva2"]
+    # held: its own /16 and two more make three, the limit
+    nva2.originate("10.2.1.0/24")
+    nva2.originate("10.2.2.0/24")
+    wait_table(topo, {"nva1": {"nva2", "local"}})
+    ups = sessions_established(rs)
+    # announcing a held route again does not count twice
+    nva2.originate("10.2.2.0/24", "med", "7")
+    rslab.wait_until(lambda: rs.show_json(
+        "show bgp ipv4 unicast 10.2.2.0/24 json")["paths"][0].get(
+            "metric") == 7, CONVERGE, "the route server to take the new MED")
+    assert sessions_established(rs) == ups
+    assert show(rs)["peers"]["198.18.0.12"]["limitTeardowns"] == 0
+
+    nva2.originate("10.2.3.0/24")
+    rslab.wait_until(
+        lambda: show(rs)["peers"]["198.18.0.12"]["limitTeardowns"] == 1,
+        CONVERGE, "nva2's session to be torn down")
+    rslab.wait_until(
+        lambda: rs.neighbor_states()["198.18.0.12"] != "Established",
+        CONVERGE, "nva2's IPv4 session to be down")
+    assert "%MAXPFXEXCEED" in rs.log_text()
+    assert "198.18.0.12 held more than 3 IPv4 routes" in rs.log_text()
+    # the others carry on; nva1 no longer holds nva2's IPv4 routes
+    states = rs.neighbor_states()
+    assert states["198.18.0.11"] == "Established", states
+    assert states["2001:db8:18::c"] == "Established", states
+    now = sessions_established(rs)
+    assert now["198.18.0.11"] == ups["198.18.0.11"]
+    rslab.wait_until(lambda: not {"10.2.0.0/16", "10.2.1.0/24"} &
+                     topo.peers["nva1"].received(), CONVERGE,
+                     "nva1 to lose nva2's IPv4 routes")
+
+
+SHARED = "10.50.0.0/16"
+
+
+def selected_paths(rs, prefix=SHARED):
+    """Sorted neighbors of the best path and of its equal multipaths."""
+    data = rs.show_json(f"show bgp ipv4 unicast {prefix} json")
+    return sorted(path["peer"]["peerId"] for path in data.get("paths", [])
+                  if path.get("multipath") or
+                  path.get("bestpath", {}).get("overall"))
+
+
+@pytest.mark.parametrize("vpn_asn", [65020, RS_ASN], ids=["ebgp-vpn",
+                                                          "ibgp-vpn"])
+def test_hub_routing_preference_picks_the_best_path(topology_factory,
+                                                    vpn_asn):
+    topo = start_lab(topology_factory, vpn_asn=vpn_asn,
+                     names={"nva1", "nva2", "er1", "vpn1-0", "vpn1-1"})
+    rs = topo.rs
+    configure(rs, *role_lines(topo))
+    for name in ("nva1", "er1", "vpn1-0"):
+        topo.peers[name].originate(SHARED)
+    rslab.wait_until(lambda: len(rs.show_json(
+        f"show bgp ipv4 unicast {SHARED} json").get("paths", [])) == 3,
+        CONVERGE, "three paths for the shared prefix")
+    nva, er, vpn = "198.18.0.11", "198.18.0.21", "198.18.0.31"
+
+    def expect(multi):
+        """The selected paths: the best one and its equal multipaths."""
+        rslab.wait_until(lambda: selected_paths(rs) == sorted(multi),
+                         CONVERGE, f"selected paths {multi}")
+
+    expect([er])  # the default: expressroute
+    configure(rs, "route-server hub-routing-preference vpn")
+    # an iBGP VPN gateway's AS path is the shorter one
+    expect([vpn] if vpn_asn == RS_ASN else [nva, vpn])
+    configure(rs, "route-server hub-routing-preference as-path")
+    expect([vpn] if vpn_asn == RS_ASN else [er, nva, vpn])
+    configure(rs, "no route-server hub-routing-preference")
+    expect([er])
+    assert show(rs)["hubRoutingPreference"] == "expressroute"
+
+
+def test_an_operators_outbound_route_map_conflicts_or_composes(
+        topology_factory):
+    topo = start_lab(topology_factory, names={"nva1", "nva2", "er1"})
+    rs = topo.rs
+    configure(rs, *role_lines(topo, ["nva1", "nva2", "er1"]))
+    wait_table(topo, {"er1": {"local"}})
+
+    rc, out, err = rs.vtysh("configure", "route-map OPS permit 10")
+    assert rc == 0, out + err
+    configure(rs, "address-family ipv4 unicast",
+              "neighbor 198.18.0.21 route-map OPS out")
+    rslab.wait_until(
+        lambda: show(rs)["peers"]["198.18.0.21"]["outboundPolicy"] ==
+        "conflict", CONVERGE, "the conflict to show")
+    peer = show(rs)["peers"]["198.18.0.21"]
+    assert peer["outboundRouteMap"] == "OPS", peer
+    assert ('neighbor 198.18.0.21: outbound route-map OPS replaces the '
+            'route-server policy; add "call rs-exchange-default-198.18.0.21" '
+            'to it') in show(rs)["warnings"]
+    rslab.wait_until(lambda: "outbound route-map OPS replaces the "
+                     "route-server policy" in rs.log_text(), CONVERGE,
+                     "the conflict to be logged")
+
+    rc, out, err = rs.vtysh("configure", "route-map OPS permit 10",
+                            "call rs-exchange-default-198.18.0.21")
+    assert rc == 0, out + err
+    rslab.wait_until(
+        lambda: show(rs)["peers"]["198.18.0.21"]["outboundPolicy"] ==
+        "composed", CONVERGE, "the composition to show")
+    wait_table(topo, {"er1": {"local"}})
+    assert show(rs)["warnings"] == []
+
+    # the operator's map gone, the module's comes back
+    configure(rs, "address-family ipv4 unicast",
+              "no neighbor 198.18.0.21 route-map OPS out")
+    rslab.wait_until(
+        lambda: show(rs)["peers"]["198.18.0.21"]["outboundPolicy"] ==
+        "enforced", CONVERGE, "the module's map to be back")
+    wait_table(topo, {"er1": {"local"}})
+
+
+def test_state_survives_write_memory_and_restart(topology_factory):
+    topo = start_lab(topology_factory)
+    rs = topo.rs
+    configure(rs, *role_lines(topo), "route-server branch-to-branch",
+              "route-server hub-routing-preference as-path",
+              "route-server max-routes-per-peer 500")
+    wait_table(topo, TABLE_ON)
+    before = show(rs)
+    config = rs.router_bgp_block()
+    rs.save_and_reboot()
+    topo.wait_established(timeout=60)
+    wait_table(topo, TABLE_ON)
+    assert rs.router_bgp_block() == config
+    after = show(rs)
+    for data in (before, after):
+        for peer in data["peers"].values():
+            peer.pop("routesAdvertised")
+    assert after == before
+
+    configure(rs, "no route-server branch-to-branch")
+    wait_table(topo, TABLE_OFF)
