@@ -1,7 +1,7 @@
 """pytest fixtures for the integration tests: route servers and topologies
 in network namespaces of their own, always torn down by PID (see rslab.py).
 
-Run as root, with Debian's frr and gobgpd installed:
+Run as root, with Debian's frr, gobgpd and bird2 installed:
 
     RS_MODULEDIR=build/.libs RS_VTYSH=build/vtysh/vtysh \\
         /usr/bin/python3 -m pytest -v tests/integration
@@ -34,7 +34,7 @@ def _prerequisites() -> list[str]:
     for exe in ("/usr/lib/frr/zebra", "/usr/lib/frr/bgpd"):
         if not os.access(exe, os.X_OK):
             problems.append(f"no {exe} (apt-get install frr)")
-    for exe in ("gobgpd", "gobgp", "ip"):
+    for exe in ("gobgpd", "gobgp", "bird", "birdc", "ip"):
         if shutil.which(exe) is None:
             problems.append(f"no {exe} on PATH")
     return problems

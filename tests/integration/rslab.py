@@ -779,6 +779,83 @@ GOBGP_SESSION_STATES = {
 
 
 # --------------------------------------------------------------------------
+# a BIRD speaker, for many routes at once
+
+
+class BirdPeer:
+    """Debian's BIRD 2 in its own namespace, announcing many IPv4 prefixes
+    (static routes) over one IPv4 session; it takes nothing in.  Added to a
+    topology like a gobgpd peer, with the same name, asn, host, addresses
+    and prefixes."""
+
+    def __init__(self, name: str, role: str, asn: int, host: int,
+                 netns: Netns, workdir: str, rs: RouteServer,
+                 prefixes: Iterable[str] = (), detach: bool = False):
+        self.name = name
+        self.role = role
+        self.asn = asn
+        self.host = host
+        self.netns = netns
+        self.dir = workdir
+        self.rs = rs
+        self.addr4 = addr4(host)
+        self.addr6 = None
+        self.prefixes = list(prefixes)
+        self.detach = detach
+        self.proc: Process | None = None
+
+    def generate_config(self) -> str:
+        routes = "\n".join(f"  route {p} blackhole;" for p in self.prefixes)
+        return f"""router id {self.addr4};
+protocol device {{}}
+protocol static announced {{
+  ipv4;
+{routes}
+}}
+protocol bgp uplink {{
+  local {self.addr4} as {self.asn};
+  neighbor {self.rs.addr4} as {self.rs.asn};
+  connect retry time 2;
+  hold time 9;
+  ipv4 {{ import none; export all; }};
+}}
+"""
+
+    def start(self, timeout: float = 20) -> None:
+        os.makedirs(self.dir, exist_ok=True)
+        conf = os.path.join(self.dir, "bird.conf")
+        with open(conf, "w") as f:
+            f.write(self.generate_config())
+        self.proc = Process(f"bird {self.name}", self.netns.argv([
+            "bird", "-f", "-c", conf, "-s",
+            os.path.join(self.dir, "bird.ctl")]),
+            os.path.join(self.dir, "bird.log"), self.detach)
+        self.proc.start()
+        wait_until(lambda: (self.proc.check_running(),
+                            os.path.exists(os.path.join(self.dir,
+                                                        "bird.ctl")))[1],
+                   timeout, f"bird {self.name} to start")
+
+    def stop(self) -> int | None:
+        return self.proc.stop() if self.proc else None
+
+    def established(self) -> bool:
+        cp = self.netns.exec(["birdc", "-s", os.path.join(self.dir, "bird.ctl"),
+                              "show", "protocols", "uplink"], check=False)
+        return "Established" in cp.stdout
+
+    @property
+    def logfile(self) -> str:
+        return os.path.join(self.dir, "bird.log")
+
+    def state(self) -> dict:
+        return {"name": self.name, "role": self.role, "asn": self.asn,
+                "addr4": self.addr4, "addr6": None, "netns": self.netns.name,
+                "dir": self.dir, "prefixes": self.prefixes,
+                "process": self.proc.state() if self.proc else None}
+
+
+# --------------------------------------------------------------------------
 # the topology
 
 
@@ -822,13 +899,19 @@ class Topology:
     _taken: set = set()
 
     def add_peer(self, name: str, role: str, asn: int, host: int,
-                 prefixes: Iterable[str] = (), ipv6: bool = True) -> GobgpPeer:
+                 prefixes: Iterable[str] = (), ipv6: bool = True,
+                 bird: bool = False) -> GobgpPeer | BirdPeer:
+        """A gobgpd peer, or with bird=True a BIRD one (IPv4 only)."""
         if name in self.peers:
             raise LabError(f"peer {name} exists")
         netns = Netns(self._unique(self.prefix + name))
-        peer = GobgpPeer(name, role, asn, host, netns,
-                         os.path.join(self.workdir, name), self.rs, prefixes,
-                         ipv6=ipv6, detach=self.detach)
+        workdir = os.path.join(self.workdir, name)
+        if bird:
+            peer = BirdPeer(name, role, asn, host, netns, workdir, self.rs,
+                            prefixes, detach=self.detach)
+        else:
+            peer = GobgpPeer(name, role, asn, host, netns, workdir, self.rs,
+                             prefixes, ipv6=ipv6, detach=self.detach)
         self.peers[name] = peer
         self.rs.peers.append(peer)
         return peer

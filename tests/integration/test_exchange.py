@@ -5,6 +5,9 @@ active-active VPN gateways, NO_ADVERTISE, the route limit, hub routing
 preference with multipath, an operator's own outbound route-map, and the
 state after `write memory` and a restart."""
 
+import ipaddress
+import time
+
 import pytest
 
 import rslab
@@ -96,6 +99,14 @@ def show(rs) -> dict:
     return rs.show_json("show bgp route-server json")
 
 
+def yang_peer_state(rs, neighbor) -> dict:
+    data = rs.show_json(
+        "show yang operational-data /frr-routeserver:route-server bgpd")
+    instance, = data["frr-routeserver:route-server"]["instance"]
+    peer, = [p for p in instance["peer"] if p["neighbor"] == neighbor]
+    return peer["state"]
+
+
 def start_lab(topology_factory, er_asn=12076, vpn_asn=65020, names=None):
     peers = [s for s in speakers(er_asn, vpn_asn)
              if names is None or s[0] in names]
@@ -133,6 +144,38 @@ def test_branch_to_branch_table_holds_both_ways_without_a_reset(
     assert {p["outboundPolicy"] for p in data["peers"].values()} == {
         "enforced"}, data
     assert all(p["exchange"] for p in data["peers"].values()), data
+
+
+MANY = 3000
+
+
+def test_a_flip_with_thousands_of_routes_in_the_tables(topology_factory):
+    topo = topology_factory(start=False)
+    many = [str(net) for _, net in zip(range(MANY), ipaddress.ip_network(
+        "10.64.0.0/12").subnets(new_prefix=24))]
+    topo.add_peer("nva3", "nva", 65003, 13, many, bird=True)
+    for name, role, asn, host, prefixes in speakers(12076, 65020)[:3]:
+        topo.add_peer(name, role, asn, host, prefixes)
+    topo.start(wait_established=True, timeout=CONVERGE)
+    rs = topo.rs
+    originate_locally(rs)
+    configure(rs, "route-server max-routes-per-peer 10000",
+              "neighbor 198.18.0.13 route-server role nva",
+              *role_lines(topo, ["nva1", "nva2", "er1"]))
+    off = {"nva1": {"nva2", "nva3", "local"}, "er1": {"local"}}
+    on = {"nva1": {"nva2", "nva3", "er1", "local"},
+          "er1": {"nva1", "nva2", "nva3", "local"}}
+    wait_table(topo, off)
+    ups = sessions_established(rs)
+    for table, line in ((on, "route-server branch-to-branch"),
+                        (off, "no route-server branch-to-branch"),
+                        (on, "route-server branch-to-branch")):
+        start = time.monotonic()
+        configure(rs, line)
+        wait_table(topo, table)
+        print(f"{line}: every peer holds exactly its {MANY}+ routes after "
+              f"{time.monotonic() - start:.2f}s")
+    assert sessions_established(rs) == ups
 
 
 def test_as_path_and_next_hop_pass_unchanged(topology_factory):
@@ -201,6 +244,33 @@ def test_a_vpn_gateway_exchanges_only_while_active_active(topology_factory):
         "er1": {"nva1", "nva2", "local"},
         "vpn1-0": {"local"},
     })
+
+
+def test_a_deleted_neighbor_and_its_return(topology_factory):
+    topo = start_lab(topology_factory, names={"nva1", "nva2", "er1"})
+    rs = topo.rs
+    er = topo.peers["er1"]
+    configure(rs, *role_lines(topo, ["nva1", "nva2", "er1"]),
+              "route-server branch-to-branch")
+    on = {"nva1": {"nva2", "er1", "local"}, "nva2": {"nva1", "er1", "local"},
+          "er1": {"nva1", "nva2", "local"}}
+    wait_table(topo, on)
+
+    configure(rs, f"no neighbor {er.addr4}", f"no neighbor {er.addr6}")
+    wait_table(topo, {"nva1": {"nva2", "local"}, "nva2": {"nva1", "local"}})
+    assert set(show(rs)["peers"]) == {"198.18.0.11", "2001:db8:18::b",
+                                      "198.18.0.12", "2001:db8:18::c"}
+
+    configure(rs, *(line for addr in (er.addr4, er.addr6) for line in (
+        f"neighbor {addr} remote-as {er.asn}",
+        f"neighbor {addr} timers connect 2",
+        "address-family ipv6 unicast" if ":" in addr else
+        "address-family ipv4 unicast",
+        f"neighbor {addr} activate", "exit-address-family")),
+        *role_lines(topo, ["er1"]), "no route-server branch-to-branch")
+    topo.wait_established(timeout=CONVERGE)
+    wait_table(topo, {"nva1": {"nva2", "local"}, "nva2": {"nva1", "local"},
+                      "er1": {"local"}})
 
 
 def test_no_advertise_routes_reach_nobody(topology_factory):
@@ -323,6 +393,9 @@ def test_an_operators_outbound_route_map_conflicts_or_composes(
         "conflict", CONVERGE, "the conflict to show")
     peer = show(rs)["peers"]["198.18.0.21"]
     assert peer["outboundRouteMap"] == "OPS", peer
+    state = yang_peer_state(rs, "198.18.0.21")
+    assert (state["outbound-policy"], state["outbound-route-map"],
+            state["limit-teardowns"]) == ("conflict", "OPS", 0), state
     assert ('neighbor 198.18.0.21: outbound route-map OPS replaces the '
             'route-server policy; add "call rs-exchange-default-198.18.0.21" '
             'to it') in show(rs)["warnings"]
@@ -336,6 +409,7 @@ def test_an_operators_outbound_route_map_conflicts_or_composes(
     rslab.wait_until(
         lambda: show(rs)["peers"]["198.18.0.21"]["outboundPolicy"] ==
         "composed", CONVERGE, "the composition to show")
+    assert yang_peer_state(rs, "198.18.0.21")["outbound-policy"] == "composed"
     wait_table(topo, {"er1": {"local"}})
     assert show(rs)["warnings"] == []
 
