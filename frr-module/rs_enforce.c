@@ -48,6 +48,12 @@
 
 bool rs_debug;
 
+/*
+ * Whether the role peers the exchange rules point to exist: bgpd may still
+ * run route-maps after the module freed them at shutdown (frr_early_fini).
+ */
+static bool rs_enforcing;
+
 static struct thread *rs_watch_thread;
 
 static const char *const rs_outbound_names[] = {
@@ -151,7 +157,8 @@ rs_exchange_match(void *rule, const struct prefix *prefix, void *object)
 	const struct bgp_path_info *source;
 
 	/* the rule means nothing in an inbound or any other map */
-	if (!CHECK_FLAG(copy->peer->rmap_type, PEER_RMAP_TYPE_OUT))
+	if (!rs_enforcing ||
+	    !CHECK_FLAG(copy->peer->rmap_type, PEER_RMAP_TYPE_OUT))
 		return RMAP_NOMATCH;
 	if (rs_no_advertise(copy->attr))
 		return RMAP_NOMATCH;
@@ -185,6 +192,34 @@ static void rs_exchange_free(void *rule)
 static const struct route_map_rule_cmd rs_exchange_rule_cmd = {
 	RS_EXCHANGE_RULE, rs_exchange_match, rs_exchange_compile,
 	rs_exchange_free};
+
+/* ------------------------------------------------------------------ */
+/* Refreshing what bgpd advertises */
+
+/*
+ * Re-sends a peer's routes as its outbound policy now says, as
+ * `clear bgp X soft out` does.
+ *
+ * bgpd fills the update subgroup of a session that just came up when the
+ * subgroup's coalesce timer fires, about a second later, and skips
+ * withdrawals for the subgroup until then.  An announcement in between
+ * (subgroup_announce_route does not wait for the timer) could leave a
+ * route withdrawn meanwhile in the subgroup's adj-out, and at the peer.
+ * While the timer runs, a pending announcement is cancelled instead: the
+ * timer's own covers the whole table with the policy as it is then.
+ */
+static void rs_outbound_refresh_af(struct peer *peer, afi_t afi)
+{
+	struct peer_af *paf = peer_af_find(peer, afi, SAFI_UNICAST);
+
+	if (!paf || !paf->subgroup)
+		return;
+	if (paf->subgroup->t_coalesce) {
+		bgp_stop_announce_route_timer(paf);
+		return;
+	}
+	bgp_announce_route(peer, afi, SAFI_UNICAST, false);
+}
 
 /* ------------------------------------------------------------------ */
 /* The module's outbound route-map of a role peer */
@@ -288,9 +323,11 @@ static void rs_exchange_map_bind(struct rs_peer *rp, afi_t afi)
 		peer_route_map_unset(peer, afi, SAFI_UNICAST, RMAP_OUT);
 		slot = NULL;
 	}
-	if (!slot)
-		peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_OUT, name,
-				   rp->exchange_map);
+	if (slot)
+		return;
+	peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_OUT, name,
+			   rp->exchange_map);
+	rs_outbound_refresh_af(peer, afi);
 }
 
 static void rs_exchange_map_unbind(struct rs_peer *rp, afi_t afi)
@@ -298,8 +335,10 @@ static void rs_exchange_map_unbind(struct rs_peer *rp, afi_t afi)
 	struct bgp_filter *filter = &rp->bgp_peer->filter[afi][SAFI_UNICAST];
 	const char *slot = filter->map[RMAP_OUT].name;
 
-	if (slot && !strcmp(slot, rp->exchange_map->name))
-		peer_route_map_unset(rp->bgp_peer, afi, SAFI_UNICAST, RMAP_OUT);
+	if (!slot || strcmp(slot, rp->exchange_map->name))
+		return;
+	peer_route_map_unset(rp->bgp_peer, afi, SAFI_UNICAST, RMAP_OUT);
+	rs_outbound_refresh_af(rp->bgp_peer, afi);
 }
 
 /* ------------------------------------------------------------------ */
@@ -473,7 +512,18 @@ static void rs_outbound_refresh(struct rs_peer *rp)
 	if (!rp->bgp_peer || !peer_established(rp->bgp_peer))
 		return;
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
-		bgp_announce_route(rp->bgp_peer, afi, SAFI_UNICAST, false);
+		rs_outbound_refresh_af(rp->bgp_peer, afi);
+}
+
+/* Northbound clients other than vtysh see this warning in the log. */
+static void rs_warn_isolated(const struct rs_instance *rsi)
+{
+	const struct rs_peer *rp = NULL;
+	char text[RS_WARNING_LEN];
+
+	while ((rp = rs_isolated_gateway_next(rsi, rp, text, sizeof(text))))
+		zlog_warn("route-server: %s: branch-to-branch is on, but %s",
+			  rsi->vrf, text);
 }
 
 void rs_enforce_instance(struct rs_instance *rsi)
@@ -489,6 +539,8 @@ void rs_enforce_instance(struct rs_instance *rsi)
 		rs_peer_apply(bgp, rp);
 	frr_each (rs_peers, &rsi->peers, rp)
 		rs_outbound_refresh(rp);
+	if (rsi->branch_to_branch)
+		rs_warn_isolated(rsi);
 	if (rs_debug)
 		zlog_debug(
 			"route-server: %s: applied %zu role peers, branch-to-branch %s, preference %s, limit %u",
@@ -583,6 +635,7 @@ static void rs_watch(struct thread *thread)
 void rs_enforce_init(void)
 {
 	route_map_install_match(&rs_exchange_rule_cmd);
+	rs_enforcing = true;
 	hook_register(bgp_process, rs_route_received);
 	thread_add_timer(bm->master, rs_watch, NULL, RS_WATCH_INTERVAL,
 			 &rs_watch_thread);
@@ -592,6 +645,7 @@ void rs_enforce_fini(void)
 {
 	struct rs_peer *rp;
 
+	rs_enforcing = false;
 	THREAD_OFF(rs_watch_thread);
 	while ((rp = rs_bgp_peers_pop(&rs_bgp_peers)))
 		rp->bgp_peer = NULL;

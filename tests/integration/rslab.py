@@ -1045,8 +1045,25 @@ def wait_holdings(topo: "Topology", table: dict[str, set[str]],
         wait_until(lambda: not holdings_differences(topo, table, local),
                    timeout, "every peer to hold exactly its routes")
     except TimeoutError as exc:
+        diff = holdings_differences(topo, table, local)
         raise AssertionError(
-            f"{exc}: {holdings_differences(topo, table, local)}") from None
+            f"{exc}: {diff}; the route server's paths of those: "
+            f"{route_server_paths(topo.rs, diff)}") from None
+
+
+def route_server_paths(rs: "RouteServer", diff: dict) -> dict:
+    """{prefix: [neighbor of each path the route server holds]}"""
+    out = {}
+    for entry in diff.values():
+        for prefix in entry["missing"] + entry["unexpected"]:
+            try:
+                data = rs.show_json(f"show bgp {family_of(prefix)} unicast "
+                                    f"{prefix} json")
+                out[prefix] = [p.get("peer", {}).get("peerId")
+                               for p in data.get("paths", [])]
+            except (LabError, ValueError) as err:
+                out[prefix] = repr(err)
+    return out
 
 
 # --------------------------------------------------------------------------

@@ -220,6 +220,8 @@ def test_a_vpn_gateway_exchanges_only_while_active_active(topology_factory):
     assert show(rs)["warnings"] == [
         "gateway vpn1 is not active-active (instance 1 not configured); "
         "its routes do not cross"]
+    assert ("route-server: default: branch-to-branch is on, but gateway vpn1 "
+            "is not active-active") in rs.log_text()
 
     vpn1_1.start()
     topo.wait_established(timeout=CONVERGE)
