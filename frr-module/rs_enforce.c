@@ -178,6 +178,7 @@ static void *rs_exchange_compile(const char *arg)
 	char neighbor[RS_NEIGHBOR_LEN];
 	struct rs_instance *rsi;
 
+	/* the widths are the buffers' sizes less one */
 	if (sscanf(arg, "%36s %64s", vrf, neighbor) != 2)
 		return NULL;
 	rsi = rs_instance_lookup(vrf);
@@ -241,9 +242,14 @@ static struct route_map *rs_exchange_map_create(const struct rs_peer *rp)
 	map = route_map_get(name);
 	index = route_map_index_get(map, RMAP_PERMIT, RS_EXCHANGE_SEQ);
 	if (route_map_add_match(index, RS_EXCHANGE_RULE, arg,
-				RMAP_EVENT_MATCH_ADDED) != RMAP_COMPILE_SUCCESS)
-		zlog_err("route-server: cannot compile the exchange rule of %s",
-			 name);
+				RMAP_EVENT_MATCH_ADDED) !=
+	    RMAP_COMPILE_SUCCESS) {
+		/* an empty map denies all, a "permit 10" alone would not */
+		route_map_index_delete(index, 0);
+		zlog_err(
+			"route-server: cannot compile the exchange rule of %s; nothing is advertised to the peer",
+			name);
+	}
 	return map;
 }
 
