@@ -2,19 +2,23 @@
 /*
  * Enforcement of the route-server policy inside bgpd.
  *
- * bgpd 8.4 has no hook on outbound advertisement, so every role peer gets
- * an outbound route-map of the module's own, "rs-exchange-<vrf>-<neighbor>",
- * with one entry: "permit 10" matching the module's rule
- * "route-server-exchange".  The rule asks rs_policy_permits() whether the
- * route's source may reach this peer; it reads the toggle and the peers'
- * roles live, so a change of either needs no edit of the map (an edit
- * would make bgpd re-send every route after its 5 s route-map delay), only
- * an outbound refresh of the role peers.
+ * bgpd 8.4 has no hook on outbound advertisement, so role peers get an
+ * outbound route-map of the module's own with one entry: "permit 10"
+ * matching the module's rule "route-server-exchange".  The rule asks
+ * rs_policy_permits() whether the route's source may reach the receiver;
+ * it reads the toggle and the roles live, so a change of either needs no
+ * edit of the map (an edit would make bgpd re-send every route after its
+ * 5 s route-map delay), only an outbound refresh of the role peers.
  *
- * The map's name is per peer, which also keeps every role peer in an
- * update group of its own: the route-map bgpd hands the rule is applied to
- * the update group's template peer, so the rule learns its receiving peer
- * from its compiled argument, not from bgpd.
+ * bgpd builds updates once per update group, and peers share a group only
+ * with the same outbound route-map.  So a map serves a class of receivers
+ * whose policy is the same: all NVAs of an instance
+ * ("rs-exchange-<vrf>-nva"), or the instances of one gateway
+ * ("rs-exchange-<vrf>-<kind>-<gateway>").  bgpd applies outbound maps to
+ * the group's template peer, so the rule learns its receiving class from
+ * its compiled argument.  Within a class nothing tells peers apart: an NVA
+ * may get its own routes back, and drops them (AS-path loop), as from any
+ * route server; a gateway never gets routes of its own gateway.
  *
  * Hub routing preference is each role peer's weight; the route limit is
  * bgpd's maximum-prefix, made exact by a check after each route is held.
@@ -38,6 +42,26 @@
 #include "routeserver.h"
 #include "rs_enforce.h"
 #include "rs_inspect.h"
+
+DEFINE_MTYPE_STATIC(ROUTESERVER, RS_CLASS, "route-server receiver class");
+
+PREDECL_DLIST(rs_classes);
+
+/* Receivers sharing an outbound policy, and its route-map. */
+struct rs_class {
+	struct rs_classes_item item;
+	/* also the route-map's name */
+	char name[RMAP_NAME_MAXLEN];
+	const struct rs_instance *rsi;
+	/* the receiving end of rs_policy_permits(); peer_id 0 */
+	struct rs_party party;
+	struct route_map *map;
+	unsigned int members;
+};
+
+DECLARE_DLIST(rs_classes, struct rs_class, item);
+
+static struct rs_classes_head rs_classes = INIT_DLIST(rs_classes);
 
 #define RS_EXCHANGE_RULE "route-server-exchange"
 #define RS_EXCHANGE_SEQ 10
@@ -152,7 +176,7 @@ static bool rs_no_advertise(const struct attr *attr)
 static enum route_map_cmd_result_t
 rs_exchange_match(void *rule, const struct prefix *prefix, void *object)
 {
-	const struct rs_peer *to = rule;
+	const struct rs_class *to = rule;
 	struct bgp_path_info *copy = object;
 	const struct bgp_path_info *source;
 
@@ -171,21 +195,18 @@ rs_exchange_match(void *rule, const struct prefix *prefix, void *object)
 		       : RMAP_NOMATCH;
 }
 
-/* The argument is "<vrf> <neighbor>": the role peer the map belongs to. */
+/* The argument is the class's name. */
 static void *rs_exchange_compile(const char *arg)
 {
-	char vrf[VRF_NAMSIZ + 1];
-	char neighbor[RS_NEIGHBOR_LEN];
-	struct rs_instance *rsi;
+	struct rs_class *cls;
 
-	/* the widths are the buffers' sizes less one */
-	if (sscanf(arg, "%36s %64s", vrf, neighbor) != 2)
-		return NULL;
-	rsi = rs_instance_lookup(vrf);
-	return rsi ? rs_peer_lookup(rsi, neighbor) : NULL;
+	frr_each (rs_classes, &rs_classes, cls)
+		if (!strcmp(cls->name, arg))
+			return cls;
+	return NULL;
 }
 
-/* The compiled rule is the role peer itself, which outlives its map. */
+/* The compiled rule is the class itself, which outlives its map. */
 static void rs_exchange_free(void *rule)
 {
 }
@@ -225,32 +246,75 @@ static void rs_outbound_refresh_af(struct peer *peer, afi_t afi)
 /* ------------------------------------------------------------------ */
 /* The module's outbound route-map of a role peer */
 
-void rs_exchange_map_name(const struct rs_peer *rp, char *name, size_t len)
+static void rs_class_name(const struct rs_peer *rp, char *name, size_t len)
 {
-	snprintf(name, len, "rs-exchange-%s-%s", rp->rsi->vrf, rp->neighbor);
+	if (rp->role == RS_ROLE_NVA)
+		snprintf(name, len, "rs-exchange-%s-nva", rp->rsi->vrf);
+	else
+		snprintf(name, len, "rs-exchange-%s-%s-%s", rp->rsi->vrf,
+			 rp->role == RS_ROLE_VPN ? "vpn" : "expressroute",
+			 rp->gateway);
 }
 
-static struct route_map *rs_exchange_map_create(const struct rs_peer *rp)
+static struct route_map *rs_exchange_map_create(const char *name)
 {
-	char name[RMAP_NAME_MAXLEN];
-	char arg[VRF_NAMSIZ + RS_NEIGHBOR_LEN + 2];
-	struct route_map *map;
+	struct route_map *map = route_map_get(name);
 	struct route_map_index *index;
 
-	rs_exchange_map_name(rp, name, sizeof(name));
-	snprintf(arg, sizeof(arg), "%s %s", rp->rsi->vrf, rp->neighbor);
-	map = route_map_get(name);
 	index = route_map_index_get(map, RMAP_PERMIT, RS_EXCHANGE_SEQ);
-	if (route_map_add_match(index, RS_EXCHANGE_RULE, arg,
+	if (route_map_add_match(index, RS_EXCHANGE_RULE, name,
 				RMAP_EVENT_MATCH_ADDED) !=
 	    RMAP_COMPILE_SUCCESS) {
 		/* an empty map denies all, a "permit 10" alone would not */
 		route_map_index_delete(index, 0);
 		zlog_err(
-			"route-server: cannot compile the exchange rule of %s; nothing is advertised to the peer",
+			"route-server: cannot compile the exchange rule of %s; nothing is advertised to its peers",
 			name);
 	}
 	return map;
+}
+
+static void rs_class_set_party(struct rs_class *cls, const struct rs_peer *rp)
+{
+	cls->party = rp->party;
+	cls->party.peer_id = 0;
+}
+
+static void rs_class_join(struct rs_peer *rp, const char *name)
+{
+	struct rs_class *cls;
+
+	frr_each (rs_classes, &rs_classes, cls)
+		if (!strcmp(cls->name, name))
+			break;
+	if (!cls) {
+		cls = XCALLOC(MTYPE_RS_CLASS, sizeof(*cls));
+		strlcpy(cls->name, name, sizeof(cls->name));
+		cls->rsi = rp->rsi;
+		rs_class_set_party(cls, rp);
+		rs_classes_add_tail(&rs_classes, cls);
+		/* after the class is listed: compiling the rule looks it up */
+		cls->map = rs_exchange_map_create(name);
+	}
+	cls->members++;
+	rp->cls = cls;
+}
+
+static void rs_class_leave(struct rs_peer *rp)
+{
+	struct rs_class *cls = rp->cls;
+
+	rp->cls = NULL;
+	if (!cls || --cls->members)
+		return;
+	route_map_delete(cls->map);
+	rs_classes_del(&rs_classes, cls);
+	XFREE(MTYPE_RS_CLASS, cls);
+}
+
+const char *rs_enforce_map_name(const struct rs_peer *rp)
+{
+	return rp->cls ? rp->cls->name : NULL;
 }
 
 /* Whether one of map's entries calls the module's map. */
@@ -277,11 +341,11 @@ static enum rs_outbound rs_outbound_af(const struct rs_peer *rp, afi_t afi,
 	const char *slot = filter->map[RMAP_OUT].name;
 	const struct route_map *map;
 
-	if (slot && !strcmp(slot, rp->exchange_map->name))
+	if (slot && !strcmp(slot, rp->cls->name))
 		return RS_OUTBOUND_ENFORCED;
 	*rmap = slot;
 	map = slot ? route_map_lookup_by_name(slot) : NULL;
-	if (map && rs_map_calls(map, rp->exchange_map->name))
+	if (map && rs_map_calls(map, rp->cls->name))
 		return RS_OUTBOUND_COMPOSED;
 	return RS_OUTBOUND_CONFLICT;
 }
@@ -293,7 +357,7 @@ enum rs_outbound rs_enforce_outbound(const struct rs_peer *rp,
 	afi_t afi;
 
 	*rmap = NULL;
-	if (!rp->bgp_peer || !rp->exchange_map)
+	if (!rp->bgp_peer || !rp->cls)
 		return RS_OUTBOUND_NONE;
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
 		enum rs_outbound outbound;
@@ -321,18 +385,18 @@ static void rs_exchange_map_bind(struct rs_peer *rp, afi_t afi)
 {
 	struct peer *peer = rp->bgp_peer;
 	struct bgp_filter *filter = &peer->filter[afi][SAFI_UNICAST];
-	const char *name = rp->exchange_map->name;
+	const char *name = rp->cls->name;
 	const char *slot = filter->map[RMAP_OUT].name;
 
 	if (slot && !strcmp(slot, name) &&
-	    filter->map[RMAP_OUT].map != rp->exchange_map) {
+	    filter->map[RMAP_OUT].map != rp->cls->map) {
 		peer_route_map_unset(peer, afi, SAFI_UNICAST, RMAP_OUT);
 		slot = NULL;
 	}
 	if (slot)
 		return;
 	peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_OUT, name,
-			   rp->exchange_map);
+			   rp->cls->map);
 	rs_outbound_refresh_af(peer, afi);
 }
 
@@ -341,7 +405,7 @@ static void rs_exchange_map_unbind(struct rs_peer *rp, afi_t afi)
 	struct bgp_filter *filter = &rp->bgp_peer->filter[afi][SAFI_UNICAST];
 	const char *slot = filter->map[RMAP_OUT].name;
 
-	if (!slot || strcmp(slot, rp->exchange_map->name))
+	if (!slot || strcmp(slot, rp->cls->name))
 		return;
 	peer_route_map_unset(rp->bgp_peer, afi, SAFI_UNICAST, RMAP_OUT);
 	rs_outbound_refresh_af(rp->bgp_peer, afi);
@@ -446,17 +510,32 @@ static void rs_peer_apply_af(struct rs_peer *rp, afi_t afi)
 	rs_limit_apply(rp, afi);
 }
 
+/* Out of its class (a role going, or a gateway renamed): its map too. */
+static void rs_peer_leave_class(struct rs_peer *rp)
+{
+	afi_t afi;
+
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		rs_exchange_map_unbind(rp, afi);
+	rs_class_leave(rp);
+}
+
 static void rs_peer_apply(struct bgp *bgp, struct rs_peer *rp)
 {
 	struct peer *peer = bgp ? rs_bgp_neighbor(bgp, rp->neighbor) : NULL;
 	afi_t afi;
 
+	char name[RMAP_NAME_MAXLEN];
+
 	if (peer != rp->bgp_peer)
 		rs_peer_bind(rp, peer);
 	if (!peer)
 		return;
-	if (!rp->exchange_map)
-		rp->exchange_map = rs_exchange_map_create(rp);
+	rs_class_name(rp, name, sizeof(name));
+	if (rp->cls && strcmp(rp->cls->name, name))
+		rs_peer_leave_class(rp);
+	if (!rp->cls)
+		rs_class_join(rp, name);
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (rs_af_configured(peer, afi))
 			rs_peer_apply_af(rp, afi);
@@ -544,6 +623,9 @@ void rs_enforce_instance(struct rs_instance *rsi)
 	frr_each (rs_peers, &rsi->peers, rp)
 		rs_peer_apply(bgp, rp);
 	frr_each (rs_peers, &rsi->peers, rp)
+		if (rp->cls)
+			rs_class_set_party(rp->cls, rp);
+	frr_each (rs_peers, &rsi->peers, rp)
 		rs_outbound_refresh(rp);
 	if (rsi->branch_to_branch)
 		rs_warn_isolated(rsi);
@@ -555,32 +637,25 @@ void rs_enforce_instance(struct rs_instance *rsi)
 			rs_hub_pref_name(rsi->hub_pref), rsi->max_routes);
 }
 
-static void rs_exchange_map_delete(struct rs_peer *rp)
-{
-	if (rp->exchange_map)
-		route_map_delete(rp->exchange_map);
-	rp->exchange_map = NULL;
-}
-
 void rs_enforce_peer_release(struct rs_peer *rp)
 {
 	struct peer *peer = rp->bgp_peer;
 	afi_t afi;
 
-	if (peer) {
-		for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-			rs_exchange_map_unbind(rp, afi);
-			if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
-				       PEER_FLAG_WEIGHT))
-				peer_weight_unset(peer, afi, SAFI_UNICAST);
-			if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
-				       PEER_FLAG_MAX_PREFIX))
-				peer_maximum_prefix_unset(peer, afi,
-							  SAFI_UNICAST);
-		}
-		rs_peer_bind(rp, NULL);
+	if (!peer) {
+		rs_class_leave(rp);
+		return;
 	}
-	rs_exchange_map_delete(rp);
+	rs_peer_leave_class(rp);
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
+			       PEER_FLAG_WEIGHT))
+			peer_weight_unset(peer, afi, SAFI_UNICAST);
+		if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
+			       PEER_FLAG_MAX_PREFIX))
+			peer_maximum_prefix_unset(peer, afi, SAFI_UNICAST);
+	}
+	rs_peer_bind(rp, NULL);
 }
 
 /*
@@ -594,7 +669,7 @@ void rs_enforce_neighbor_deleted(struct peer *peer)
 	if (!rp)
 		return;
 	rs_peer_bind(rp, NULL);
-	rs_exchange_map_delete(rp);
+	rs_class_leave(rp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -617,8 +692,7 @@ static void rs_watch_peer(struct bgp *bgp, struct rs_peer *rp)
 	if (conflict && !rp->conflict_logged)
 		zlog_warn(
 			"route-server: %s %s: outbound route-map %s replaces the route-server policy; add \"call %s\" to it",
-			rp->rsi->vrf, rp->neighbor, rmap,
-			rp->exchange_map->name);
+			rp->rsi->vrf, rp->neighbor, rmap, rp->cls->name);
 	rp->conflict_logged = conflict;
 }
 
@@ -650,10 +724,15 @@ void rs_enforce_init(void)
 void rs_enforce_fini(void)
 {
 	struct rs_peer *rp;
+	struct rs_class *cls;
 
 	rs_enforcing = false;
 	THREAD_OFF(rs_watch_thread);
 	while ((rp = rs_bgp_peers_pop(&rs_bgp_peers)))
 		rp->bgp_peer = NULL;
 	rs_bgp_peers_fini(&rs_bgp_peers);
+	/* their maps go with bgpd's route-maps; the rules no longer run */
+	while ((cls = rs_classes_pop(&rs_classes)))
+		XFREE(MTYPE_RS_CLASS, cls);
+	rs_classes_fini(&rs_classes);
 }

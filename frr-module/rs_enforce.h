@@ -44,9 +44,8 @@ extern void rs_enforce_neighbor_deleted(struct peer *peer);
  */
 extern enum rs_outbound rs_enforce_outbound(const struct rs_peer *rp,
 					    const char **rmap);
-/* Name of the module's outbound route-map of a role peer. */
-extern void rs_exchange_map_name(const struct rs_peer *rp, char *name,
-				 size_t len);
+/* Name of the module's outbound route-map of a role peer, or NULL. */
+extern const char *rs_enforce_map_name(const struct rs_peer *rp);
 
 extern bool rs_debug;
 

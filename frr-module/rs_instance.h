@@ -19,8 +19,8 @@ PREDECL_HASH(rs_bgp_peers);
 #define RS_GATEWAY_LEN 64
 
 struct rs_instance;
+struct rs_class;
 struct peer;
-struct route_map;
 
 /* A BGP neighbor with a route-server role. */
 struct rs_peer {
@@ -35,7 +35,8 @@ struct rs_peer {
 	struct rs_bgp_peers_item bgp_item;
 	/* bgpd's neighbor; NULL while the role is not applied */
 	struct peer *bgp_peer;
-	struct route_map *exchange_map;
+	/* the receivers sharing its outbound policy, see rs_enforce.c */
+	struct rs_class *cls;
 	/* this peer as an end of rs_policy_permits() */
 	struct rs_party party;
 	/* sessions torn down for holding more than max-routes-per-peer */

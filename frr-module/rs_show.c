@@ -122,7 +122,7 @@ static void rs_show_warnings(struct vty *vty, const struct rs_instance *rsi,
 			"neighbor %s: outbound route-map %s replaces the route-server policy; add \"call %s\" to it",
 			rp->neighbor,
 			view.outbound_rmap ? view.outbound_rmap : "(none)",
-			rp->exchange_map ? rp->exchange_map->name : "");
+			rs_enforce_map_name(rp));
 		rs_show_warning(vty, text, json_warnings);
 	}
 	if (!rsi->branch_to_branch)

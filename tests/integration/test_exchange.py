@@ -399,14 +399,14 @@ def test_an_operators_outbound_route_map_conflicts_or_composes(
     assert (state["outbound-policy"], state["outbound-route-map"],
             state["limit-teardowns"]) == ("conflict", "OPS", 0), state
     assert ('neighbor 198.18.0.21: outbound route-map OPS replaces the '
-            'route-server policy; add "call rs-exchange-default-198.18.0.21" '
+            'route-server policy; add "call rs-exchange-default-expressroute-er1" '
             'to it') in show(rs)["warnings"]
     rslab.wait_until(lambda: "outbound route-map OPS replaces the "
                      "route-server policy" in rs.log_text(), CONVERGE,
                      "the conflict to be logged")
 
     rc, out, err = rs.vtysh("configure", "route-map OPS permit 10",
-                            "call rs-exchange-default-198.18.0.21")
+                            "call rs-exchange-default-expressroute-er1")
     assert rc == 0, out + err
     rslab.wait_until(
         lambda: show(rs)["peers"]["198.18.0.21"]["outboundPolicy"] ==
