@@ -353,8 +353,9 @@ class RouteServer:
     def __init__(self, netns: Netns, workdir: str, asn: int = 65515,
                  host: int = RS_HOST, moduledir_: str | None = None,
                  vtysh: str | None = None, valgrind: bool = False,
-                 detach: bool = False):
+                 detach: bool = False, module: bool = True):
         self.netns = netns
+        self.module = module  # load the route-server module into bgpd
         self.dir = workdir
         self.asn = asn
         self.host = host
@@ -442,8 +443,9 @@ class RouteServer:
 
     def bgpd_argv(self) -> list[str]:
         d = self.dir
-        argv = [f"{FRR_DAEMON_DIR}/bgpd", "--moduledir", self.moduledir,
-                "-M", MODULE_NAME, "-f", f"{d}/bgpd.conf",
+        module = ["--moduledir", self.moduledir, "-M", MODULE_NAME] \
+            if self.module else []
+        argv = [f"{FRR_DAEMON_DIR}/bgpd", *module, "-f", f"{d}/bgpd.conf",
                 "-i", f"{d}/bgpd.pid", "--vty_socket", d,
                 "-z", f"{d}/zserv.api", "-A", "127.0.0.1", "-P", "0",
                 "-p", "179", "-n", "-S", "--log", f"file:{d}/bgpd.log"]
@@ -783,14 +785,17 @@ GOBGP_SESSION_STATES = {
 
 
 class BirdPeer:
-    """Debian's BIRD 2 in its own namespace, announcing many IPv4 prefixes
-    (static routes) over one IPv4 session; it takes nothing in.  Added to a
-    topology like a gobgpd peer, with the same name, asn, host, addresses
-    and prefixes."""
+    """Debian's BIRD 2 in its own namespace, over one IPv4 session: it
+    announces many IPv4 prefixes (static routes) and takes nothing in, or,
+    with receive=True, takes everything in and announces nothing.  Added to
+    a topology like a gobgpd peer, with the same name, asn, host, addresses
+    and prefixes.  With announce_later=True its static routes wait for
+    announce()."""
 
     def __init__(self, name: str, role: str, asn: int, host: int,
                  netns: Netns, workdir: str, rs: RouteServer,
-                 prefixes: Iterable[str] = (), detach: bool = False):
+                 prefixes: Iterable[str] = (), detach: bool = False,
+                 receive: bool = False, announce_later: bool = False):
         self.name = name
         self.role = role
         self.asn = asn
@@ -802,24 +807,44 @@ class BirdPeer:
         self.addr6 = None
         self.prefixes = list(prefixes)
         self.detach = detach
+        self.receive = receive
+        self.announce_later = announce_later
         self.proc: Process | None = None
 
     def generate_config(self) -> str:
         routes = "\n".join(f"  route {p} blackhole;" for p in self.prefixes)
+        policy = ("import all; export none;" if self.receive
+                  else "import none; export all;")
         return f"""router id {self.addr4};
 protocol device {{}}
 protocol static announced {{
+  {"disabled;" if self.announce_later else ""}
   ipv4;
 {routes}
 }}
 protocol bgp uplink {{
   local {self.addr4} as {self.asn};
   neighbor {self.rs.addr4} as {self.rs.asn};
+  connect delay time 1;
   connect retry time 2;
   hold time 9;
-  ipv4 {{ import none; export all; }};
+  ipv4 {{ {policy} }};
 }}
 """
+
+    def birdc(self, *args: str) -> str:
+        return self.netns.exec(["birdc", "-s",
+                                os.path.join(self.dir, "bird.ctl"),
+                                *args]).stdout
+
+    def announce(self) -> None:
+        self.birdc("enable", "announced")
+
+    def held(self) -> int:
+        """How many routes it took in from the route server."""
+        m = re.search(r"(\d+) of \d+ routes", self.birdc(
+            "show", "route", "protocol", "uplink", "count"))
+        return int(m.group(1)) if m else 0
 
     def start(self, timeout: float = 20) -> None:
         os.makedirs(self.dir, exist_ok=True)
@@ -840,9 +865,7 @@ protocol bgp uplink {{
         return self.proc.stop() if self.proc else None
 
     def established(self) -> bool:
-        cp = self.netns.exec(["birdc", "-s", os.path.join(self.dir, "bird.ctl"),
-                              "show", "protocols", "uplink"], check=False)
-        return "Established" in cp.stdout
+        return "Established" in self.birdc("show", "protocols", "uplink")
 
     @property
     def logfile(self) -> str:
@@ -872,7 +895,7 @@ class Topology:
     def __init__(self, prefix: str | None = None, rs_asn: int = 65515,
                  workdir: str | None = None, valgrind: bool = False,
                  moduledir_: str | None = None, vtysh: str | None = None,
-                 detach: bool = False):
+                 detach: bool = False, module: bool = True):
         self.prefix = prefix or f"rs{os.getpid()}-"
         self.own_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix=self.prefix)
@@ -882,7 +905,7 @@ class Topology:
         self.rs_netns = Netns(self._unique(self.prefix + "rs"))
         self.rs = RouteServer(self.rs_netns, os.path.join(self.workdir, "rs"),
                               asn=rs_asn, moduledir_=moduledir_, vtysh=vtysh,
-                              valgrind=valgrind, detach=detach)
+                              valgrind=valgrind, detach=detach, module=module)
         self.peers: dict[str, GobgpPeer] = {}
         self.started = False
 
@@ -900,15 +923,16 @@ class Topology:
 
     def add_peer(self, name: str, role: str, asn: int, host: int,
                  prefixes: Iterable[str] = (), ipv6: bool = True,
-                 bird: bool = False) -> GobgpPeer | BirdPeer:
-        """A gobgpd peer, or with bird=True a BIRD one (IPv4 only)."""
+                 bird: bool = False, **bird_options) -> GobgpPeer | BirdPeer:
+        """A gobgpd peer, or with bird=True a BIRD one (IPv4 only; see
+        BirdPeer for its options)."""
         if name in self.peers:
             raise LabError(f"peer {name} exists")
         netns = Netns(self._unique(self.prefix + name))
         workdir = os.path.join(self.workdir, name)
         if bird:
             peer = BirdPeer(name, role, asn, host, netns, workdir, self.rs,
-                            prefixes, detach=self.detach)
+                            prefixes, detach=self.detach, **bird_options)
         else:
             peer = GobgpPeer(name, role, asn, host, netns, workdir, self.rs,
                              prefixes, ipv6=ipv6, detach=self.detach)
