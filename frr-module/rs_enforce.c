@@ -312,9 +312,17 @@ static void rs_class_leave(struct rs_peer *rp)
 	XFREE(MTYPE_RS_CLASS, cls);
 }
 
-const char *rs_enforce_map_name(const struct rs_peer *rp)
+bool rs_enforce_conflict(const struct rs_peer *rp, char *text, size_t text_len)
 {
-	return rp->cls ? rp->cls->name : NULL;
+	const char *rmap;
+
+	if (rs_enforce_outbound(rp, &rmap) != RS_OUTBOUND_CONFLICT)
+		return false;
+	snprintf(
+		text, text_len,
+		"neighbor %s: outbound route-map %s replaces the route-server policy; add \"call %s\" to it",
+		rp->neighbor, rmap ? rmap : "(none)", rp->cls->name);
+	return true;
 }
 
 /* Whether one of map's entries calls the module's map. */
@@ -544,23 +552,6 @@ static void rs_peer_apply(struct bgp *bgp, struct rs_peer *rp)
 /* ------------------------------------------------------------------ */
 /* An instance after a commit */
 
-static bool rs_same_gateway(const struct rs_peer *a, const struct rs_peer *b)
-{
-	return a->role == b->role && !strcmp(a->gateway, b->gateway);
-}
-
-/* A gateway's identity is the peer id of its first listed peer. */
-static uint32_t rs_gateway_id(const struct rs_instance *rsi,
-			      const struct rs_peer *rp)
-{
-	const struct rs_peer *other;
-
-	frr_each (rs_peers_const, &rsi->peers, other)
-		if (rs_same_gateway(other, rp))
-			return other->party.peer_id;
-	return rp->party.peer_id;
-}
-
 static void rs_party_update(struct rs_peer *rp)
 {
 	rp->party.role = rp->role;
@@ -569,7 +560,8 @@ static void rs_party_update(struct rs_peer *rp)
 		rp->party.exchanges = true;
 		return;
 	}
-	rp->party.gateway_id = rs_gateway_id(rp->rsi, rp);
+	/* a gateway's identity is the peer id of its leader */
+	rp->party.gateway_id = rs_gateway_leader(rp)->party.peer_id;
 	rp->party.exchanges =
 		rs_gw_state_exchanges(rs_gateway_state(rp, NULL, 0));
 }
@@ -684,15 +676,13 @@ void rs_enforce_neighbor_deleted(struct peer *peer)
  */
 static void rs_watch_peer(struct bgp *bgp, struct rs_peer *rp)
 {
-	const char *rmap;
+	char text[RS_WARNING_LEN];
 	bool conflict;
 
 	rs_peer_apply(bgp, rp);
-	conflict = rs_enforce_outbound(rp, &rmap) == RS_OUTBOUND_CONFLICT;
+	conflict = rs_enforce_conflict(rp, text, sizeof(text));
 	if (conflict && !rp->conflict_logged)
-		zlog_warn(
-			"route-server: %s %s: outbound route-map %s replaces the route-server policy; add \"call %s\" to it",
-			rp->rsi->vrf, rp->neighbor, rmap, rp->cls->name);
+		zlog_warn("route-server: %s: %s", rp->rsi->vrf, text);
 	rp->conflict_logged = conflict;
 }
 

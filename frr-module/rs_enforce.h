@@ -44,8 +44,12 @@ extern void rs_enforce_neighbor_deleted(struct peer *peer);
  */
 extern enum rs_outbound rs_enforce_outbound(const struct rs_peer *rp,
 					    const char **rmap);
-/* Name of the module's outbound route-map of a role peer, or NULL. */
-extern const char *rs_enforce_map_name(const struct rs_peer *rp);
+/*
+ * Whether an operator's outbound route-map replaced the module's on a role
+ * peer without calling it; the warning to show goes into text.
+ */
+extern bool rs_enforce_conflict(const struct rs_peer *rp, char *text,
+				size_t text_len);
 
 extern bool rs_debug;
 

@@ -47,15 +47,14 @@ static bool rs_same_gateway(const struct rs_peer *a, const struct rs_peer *b)
 	return a->role == b->role && !strcmp(a->gateway, b->gateway);
 }
 
-/* Whether rp is the first peer listed for its gateway. */
-static bool rs_gateway_first(const struct rs_peer *rp)
+const struct rs_peer *rs_gateway_leader(const struct rs_peer *rp)
 {
 	const struct rs_peer *other;
 
 	frr_each (rs_peers_const, &rp->rsi->peers, other)
 		if (rs_same_gateway(other, rp))
-			return other == rp;
-	return false;
+			return other;
+	return rp;
 }
 
 const struct rs_peer *rs_gateway_next(const struct rs_instance *rsi,
@@ -65,7 +64,7 @@ const struct rs_peer *rs_gateway_next(const struct rs_instance *rsi,
 					: rs_peers_const_first(&rsi->peers);
 
 	for (; rp; rp = rs_peers_const_next(&rsi->peers, rp))
-		if (rp->role != RS_ROLE_NVA && rs_gateway_first(rp))
+		if (rp->role != RS_ROLE_NVA && rs_gateway_leader(rp) == rp)
 			return rp;
 	return NULL;
 }

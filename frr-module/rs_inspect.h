@@ -28,8 +28,14 @@ struct rs_peer_view {
 extern void rs_peer_view(const struct rs_peer *rp, struct rs_peer_view *view);
 
 /*
+ * The first role peer listed for rp's gateway, which represents it (rp
+ * itself for a gateway of one peer).
+ */
+extern const struct rs_peer *rs_gateway_leader(const struct rs_peer *rp);
+
+/*
  * The gateway after prev (the first with prev NULL), each represented by
- * the first role peer listed for it.
+ * its leader.
  */
 extern const struct rs_peer *rs_gateway_next(const struct rs_instance *rsi,
 					     const struct rs_peer *prev);

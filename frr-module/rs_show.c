@@ -111,20 +111,9 @@ static void rs_show_warnings(struct vty *vty, const struct rs_instance *rsi,
 	const struct rs_peer *rp;
 	char text[RS_WARNING_LEN];
 
-	frr_each (rs_peers_const, &rsi->peers, rp) {
-		struct rs_peer_view view;
-
-		rs_peer_view(rp, &view);
-		if (view.outbound != RS_OUTBOUND_CONFLICT)
-			continue;
-		snprintf(
-			text, sizeof(text),
-			"neighbor %s: outbound route-map %s replaces the route-server policy; add \"call %s\" to it",
-			rp->neighbor,
-			view.outbound_rmap ? view.outbound_rmap : "(none)",
-			rs_enforce_map_name(rp));
-		rs_show_warning(vty, text, json_warnings);
-	}
+	frr_each (rs_peers_const, &rsi->peers, rp)
+		if (rs_enforce_conflict(rp, text, sizeof(text)))
+			rs_show_warning(vty, text, json_warnings);
 	if (!rsi->branch_to_branch)
 		return;
 	rp = NULL;
