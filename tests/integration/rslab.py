@@ -623,10 +623,10 @@ def family_of(prefix: str) -> str:
     return "ipv6" if ipaddress.ip_network(prefix).version == 6 else "ipv4"
 
 
-class GobgpPeer:
-    """A gobgpd in its own namespace, peering with the route server over
-    IPv4 (ipv4-unicast) and, if it has an IPv6 address, IPv6 (ipv6-unicast).
-    """
+class Speaker:
+    """A BGP speaker of the lab in its own namespace, peering with the route
+    server from address `host` of the lab's networks; its daemon is
+    self.proc once started."""
 
     def __init__(self, name: str, role: str, asn: int, host: int,
                  netns: Netns, workdir: str, rs: RouteServer,
@@ -641,10 +641,29 @@ class GobgpPeer:
         self.rs = rs
         self.addr4 = addr4(host)
         self.addr6 = addr6(host) if ipv6 else None
-        self.router_id = self.addr4
         self.prefixes = list(prefixes)  # originated once started
         self.detach = detach
         self.proc: Process | None = None
+
+    def stop(self) -> int | None:
+        return self.proc.stop() if self.proc else None
+
+    def state(self) -> dict:
+        return {"name": self.name, "role": self.role, "asn": self.asn,
+                "addr4": self.addr4, "addr6": self.addr6,
+                "netns": self.netns.name, "dir": self.dir,
+                "prefixes": self.prefixes,
+                "process": self.proc.state() if self.proc else None}
+
+
+class GobgpPeer(Speaker):
+    """A gobgpd in its own namespace, peering with the route server over
+    IPv4 (ipv4-unicast) and, if it has an IPv6 address, IPv6 (ipv6-unicast).
+    """
+
+    @property
+    def router_id(self) -> str:
+        return self.addr4
 
     def neighbors(self) -> list[tuple[str, str, str]]:
         """(route server address, family, our local address)"""
@@ -702,9 +721,6 @@ class GobgpPeer:
                    timeout, f"gobgpd {self.name} to answer its API")
         for p in self.prefixes:
             self.originate(p, remember=False)
-
-    def stop(self) -> int | None:
-        return self.proc.stop() if self.proc else None
 
     def gobgp(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         host, port = GOBGP_API.split(":")
@@ -765,13 +781,6 @@ class GobgpPeer:
         states = self.session_states()
         return bool(states) and all(s == "established" for s in states.values())
 
-    def state(self) -> dict:
-        return {"name": self.name, "role": self.role, "asn": self.asn,
-                "addr4": self.addr4, "addr6": self.addr6,
-                "netns": self.netns.name, "dir": self.dir,
-                "prefixes": self.prefixes,
-                "process": self.proc.state() if self.proc else None}
-
 
 # gobgp's JSON gives the session state as the gRPC enum number
 GOBGP_SESSION_STATES = {
@@ -781,10 +790,34 @@ GOBGP_SESSION_STATES = {
 
 
 # --------------------------------------------------------------------------
-# a BIRD speaker, for many routes at once
+# BIRD: a speaker for many routes at once (and, for the benchmark, a route
+# server)
 
 
-class BirdPeer:
+def start_bird(netns: Netns, name: str, config: str, directory: str,
+               detach: bool = False, timeout: float = 20) -> Process:
+    """Write DIRECTORY/bird.conf and run BIRD 2 on it in netns, its control
+    socket DIRECTORY/bird.ctl and its output DIRECTORY/bird.log."""
+    os.makedirs(directory, exist_ok=True)
+    conf = os.path.join(directory, "bird.conf")
+    ctl = os.path.join(directory, "bird.ctl")
+    with open(conf, "w") as f:
+        f.write(config)
+    proc = Process(name, netns.argv(["bird", "-f", "-c", conf, "-s", ctl]),
+                   os.path.join(directory, "bird.log"), detach)
+    proc.start()
+    wait_until(lambda: (proc.check_running(), os.path.exists(ctl))[1],
+               timeout, f"{name} to start")
+    return proc
+
+
+def birdc(netns: Netns, directory: str, *args: str) -> str:
+    """A birdc command to the BIRD started in directory; its output."""
+    return netns.exec(["birdc", "-s", os.path.join(directory, "bird.ctl"),
+                       *args]).stdout
+
+
+class BirdPeer(Speaker):
     """Debian's BIRD 2 in its own namespace, over one IPv4 session: it
     announces many IPv4 prefixes (static routes) and takes nothing in, or,
     with receive=True, takes everything in and announces nothing.  Added to
@@ -796,20 +829,10 @@ class BirdPeer:
                  netns: Netns, workdir: str, rs: RouteServer,
                  prefixes: Iterable[str] = (), detach: bool = False,
                  receive: bool = False, announce_later: bool = False):
-        self.name = name
-        self.role = role
-        self.asn = asn
-        self.host = host
-        self.netns = netns
-        self.dir = workdir
-        self.rs = rs
-        self.addr4 = addr4(host)
-        self.addr6 = None
-        self.prefixes = list(prefixes)
-        self.detach = detach
+        super().__init__(name, role, asn, host, netns, workdir, rs, prefixes,
+                         ipv6=False, detach=detach)
         self.receive = receive
         self.announce_later = announce_later
-        self.proc: Process | None = None
 
     def generate_config(self) -> str:
         routes = "\n".join(f"  route {p} blackhole;" for p in self.prefixes)
@@ -833,9 +856,7 @@ protocol bgp uplink {{
 """
 
     def birdc(self, *args: str) -> str:
-        return self.netns.exec(["birdc", "-s",
-                                os.path.join(self.dir, "bird.ctl"),
-                                *args]).stdout
+        return birdc(self.netns, self.dir, *args)
 
     def announce(self) -> None:
         self.birdc("enable", "announced")
@@ -847,22 +868,9 @@ protocol bgp uplink {{
         return int(m.group(1)) if m else 0
 
     def start(self, timeout: float = 20) -> None:
-        os.makedirs(self.dir, exist_ok=True)
-        conf = os.path.join(self.dir, "bird.conf")
-        with open(conf, "w") as f:
-            f.write(self.generate_config())
-        self.proc = Process(f"bird {self.name}", self.netns.argv([
-            "bird", "-f", "-c", conf, "-s",
-            os.path.join(self.dir, "bird.ctl")]),
-            os.path.join(self.dir, "bird.log"), self.detach)
-        self.proc.start()
-        wait_until(lambda: (self.proc.check_running(),
-                            os.path.exists(os.path.join(self.dir,
-                                                        "bird.ctl")))[1],
-                   timeout, f"bird {self.name} to start")
-
-    def stop(self) -> int | None:
-        return self.proc.stop() if self.proc else None
+        self.proc = start_bird(self.netns, f"bird {self.name}",
+                               self.generate_config(), self.dir, self.detach,
+                               timeout)
 
     def established(self) -> bool:
         return "Established" in self.birdc("show", "protocols", "uplink")
@@ -870,12 +878,6 @@ protocol bgp uplink {{
     @property
     def logfile(self) -> str:
         return os.path.join(self.dir, "bird.log")
-
-    def state(self) -> dict:
-        return {"name": self.name, "role": self.role, "asn": self.asn,
-                "addr4": self.addr4, "addr6": None, "netns": self.netns.name,
-                "dir": self.dir, "prefixes": self.prefixes,
-                "process": self.proc.state() if self.proc else None}
 
 
 # --------------------------------------------------------------------------
