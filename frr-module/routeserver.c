@@ -17,6 +17,7 @@
 #include "rs_enforce.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
+#include "rs_notify.h"
 
 DEFINE_MGROUP(ROUTESERVER, "route-server module");
 
@@ -98,8 +99,13 @@ static int rs_peer_status_changed(struct peer *peer)
 	char key[RS_NEIGHBOR_LEN];
 	char xpath[XPATH_MAXLEN];
 
-	if (rs_shutting_down || peer->status != Deleted ||
-	    !CHECK_FLAG(peer->flags, PEER_FLAG_CONFIG_NODE))
+	if (rs_shutting_down)
+		return 0;
+	if (peer->status != Deleted) {
+		rs_notify_peer_status(peer);
+		return 0;
+	}
+	if (!CHECK_FLAG(peer->flags, PEER_FLAG_CONFIG_NODE))
 		return 0;
 	rs_enforce_neighbor_deleted(peer);
 	rs_peer_key(peer, key, sizeof(key));

@@ -108,7 +108,7 @@ DECLARE_HASH(rs_bgp_peers, struct rs_peer, bgp_item, rs_bgp_peer_cmp,
 
 static struct rs_bgp_peers_head rs_bgp_peers = INIT_HASH(rs_bgp_peers);
 
-static struct rs_peer *rs_role_peer_of(struct peer *peer)
+struct rs_peer *rs_role_peer_of(struct peer *peer)
 {
 	struct rs_peer key = {.bgp_peer = peer};
 

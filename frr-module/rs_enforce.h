@@ -35,6 +35,8 @@ extern void rs_enforce_fini(void);
 extern void rs_enforce_instance(struct rs_instance *rsi);
 /* Takes back what was applied for a peer whose role goes. */
 extern void rs_enforce_peer_release(struct rs_peer *rp);
+/* The role peer a bgpd neighbor stands for, NULL if none is applied. */
+extern struct rs_peer *rs_role_peer_of(struct peer *peer);
 /* bgpd deletes its neighbor: forget it without touching it. */
 extern void rs_enforce_neighbor_deleted(struct peer *peer);
 

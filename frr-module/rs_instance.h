@@ -43,6 +43,9 @@ struct rs_peer {
 	uint32_t limit_teardowns;
 	/* an operator's outbound route-map replacing the module's is logged */
 	bool conflict_logged;
+	/* a gateway leader: the state last notified, see rs_notify.c */
+	bool gw_state_known;
+	enum rs_gw_state gw_state;
 };
 
 struct rs_instance {

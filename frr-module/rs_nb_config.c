@@ -10,6 +10,7 @@
 #include "rs_enforce.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
+#include "rs_notify.h"
 
 /*
  * XPath: /frr-routeserver:route-server/instance
@@ -51,7 +52,10 @@ int rs_instance_nb_destroy(struct nb_cb_destroy_args *args)
 /* Every change of an instance reaches bgpd once, after the whole commit. */
 void rs_instance_nb_apply_finish(struct nb_cb_apply_finish_args *args)
 {
-	rs_enforce_instance(nb_running_get_entry(args->dnode, NULL, true));
+	struct rs_instance *rsi = nb_running_get_entry(args->dnode, NULL, true);
+
+	rs_enforce_instance(rsi);
+	rs_notify_gateways(rsi);
 }
 
 /*
