@@ -48,7 +48,7 @@ static struct nc_options nc_opts = {
 	.address = "127.0.0.1",
 	.port = 830,
 	.authorized_keys = NC_CONF_DIR "/authorized_keys",
-	.host_key = NC_CONF_DIR "/ssh_host_ed25519_key",
+	.host_key = NC_CONF_DIR "/ssh_host_ecdsa_key",
 };
 
 static struct thread_master *nc_master;
@@ -298,6 +298,10 @@ static struct nc_server_reply *nc_dispatch(struct lyd_node *rpc,
 
 	if (!strcmp(module, "ietf-netconf") && !strcmp(name, "kill-session"))
 		return nc_op_kill_session(rpc, session);
+	if (!strcmp(module, "ietf-netconf") && !strcmp(name, "close-session")) {
+		nc_session_set_term_reason(session, NC_SESSION_TERM_CLOSED);
+		return nc_server_reply_ok();
+	}
 	if (!strcmp(module, "notifications") &&
 	    !strcmp(name, "create-subscription"))
 		return nc_op_create_subscription(rpc, session);
@@ -535,14 +539,25 @@ static bool nc_load_modules(void)
 	return true;
 }
 
-/* nc_server_init() set its own <get-schema>: nc_dispatch answers instead. */
-static void nc_take_over_get_schema(void)
+/*
+ * nc_server_init() hangs its own <get-schema> and <close-session> on the
+ * schema nodes' private pointers, where FRR's northbound keeps its nodes:
+ * at exit nb_terminate() would free them as such. nc_dispatch answers both.
+ */
+static void nc_take_over_default_rpcs(void)
 {
-	struct lysc_node *rpc = (struct lysc_node *)lys_find_path(
-		nc_ctx(), NULL, "/ietf-netconf-monitoring:get-schema", 0);
+	static const char *const paths[] = {
+		"/ietf-netconf-monitoring:get-schema",
+		"/ietf-netconf:close-session",
+	};
 
-	if (rpc)
-		rpc->priv = NULL;
+	for (size_t i = 0; i < array_size(paths); i++) {
+		struct lysc_node *rpc = (struct lysc_node *)lys_find_path(
+			nc_ctx(), NULL, paths[i], 0);
+
+		if (rpc)
+			rpc->priv = NULL;
+	}
 }
 
 /*
@@ -601,7 +616,7 @@ static bool nc_server_start(void)
 		return false;
 	nc_initialized = true;
 	nc_set_global_rpc_clb(nc_dispatch);
-	nc_take_over_get_schema();
+	nc_take_over_default_rpcs();
 	nc_advertise_yang_1_1_modules();
 	nc_server_set_capability(
 		"urn:ietf:params:netconf:capability:notification:1.0");

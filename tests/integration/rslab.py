@@ -371,6 +371,9 @@ class RouteServer:
         self.bgpd: Process | None = None
         self.bgpd_log_offset = 0
         self.bgpd_starts = 0
+        # load the NETCONF server too: netconf_options() are its options
+        self.netconf = False
+        self.netconf_pam: str | None = None
 
     # files
     def path(self, name: str) -> str:
@@ -431,6 +434,33 @@ class RouteServer:
                        "service integrated-vtysh-config\n")
         if not os.path.exists(self.path("bgpd.conf")):
             self.write_bgpd_conf()
+        if self.netconf:
+            self.prepare_netconf()
+
+    def prepare_netconf(self) -> None:
+        """The NETCONF server's host key, readable by bgpd's user only, and
+        an empty authorized-keys file (see authorize_key)."""
+        os.makedirs(self.path("netconf"), exist_ok=True)
+        key = self.path("netconf/host_key")
+        if not os.path.exists(key):
+            run(["ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "",
+                 "-f", key])
+        if not os.path.exists(self.path("netconf/authorized_keys")):
+            write_frr_file(self.path("netconf/authorized_keys"), "")
+        for name in ("", "host_key", "host_key.pub"):
+            chown_frr(self.path(os.path.join("netconf", name)))
+        os.chmod(key, 0o600)
+
+    def authorize_key(self, public_key: str) -> None:
+        with open(self.path("netconf/authorized_keys"), "a") as f:
+            f.write(public_key.strip() + "\n")
+
+    def netconf_options(self) -> str:
+        opts = [f"authorized-keys={self.path('netconf/authorized_keys')}",
+                f"host-key={self.path('netconf/host_key')}"]
+        if self.netconf_pam:
+            opts.append(f"pam={self.netconf_pam}")
+        return ",".join(opts)
 
     # daemons
     def zebra_argv(self) -> list[str]:
@@ -445,6 +475,8 @@ class RouteServer:
         d = self.dir
         module = ["--moduledir", self.moduledir, "-M", MODULE_NAME] \
             if self.module else []
+        if self.netconf:
+            module += ["-M", f"netconf:{self.netconf_options()}"]
         argv = [f"{FRR_DAEMON_DIR}/bgpd", *module, "-f", f"{d}/bgpd.conf",
                 "-i", f"{d}/bgpd.pid", "--vty_socket", d,
                 "-z", f"{d}/zserv.api", "-A", "127.0.0.1", "-P", "0",

@@ -5,6 +5,7 @@ installed again at the end."""
 
 import hashlib
 import os
+import pwd
 import subprocess
 
 import pytest
@@ -22,7 +23,11 @@ SHIPPED = [
     "/usr/lib/x86_64-linux-gnu/frr/modules/bgpd_routeserver.so",
     "/usr/share/yang/frr-routeserver.yang",
     "/usr/share/man/man7/frr-routeserver.7.gz",
+    "/usr/lib/x86_64-linux-gnu/frr/modules/bgpd_netconf.so",
+    "/usr/lib/x86_64-linux-gnu/frr/modules/bgpd_netconf_server.so",
+    "/usr/share/frr-routeserver/yang/ietf-netconf@2013-09-29.yang",
 ]
+HOST_KEY = "/etc/frr/netconf/ssh_host_ecdsa_key"
 CONFIG_WITH_MODULE_COMMAND = "router bgp 65515\n route-server branch-to-branch\n"
 
 
@@ -65,6 +70,9 @@ def assert_installed(tmp_path):
     assert vtysh_accepts_module_command(tmp_path)
     for path in SHIPPED:
         assert os.path.isfile(path), path
+    st = os.stat(HOST_KEY)
+    assert (st.st_mode & 0o777, pwd.getpwuid(st.st_uid).pw_name) == (
+        0o600, "frr")
 
 
 def assert_as_debian_left_it(tmp_path):
@@ -89,6 +97,7 @@ def test_install_remove_purge(tmp_path):
 
         dpkg("--purge", PKG)
         assert_as_debian_left_it(tmp_path)
+        assert not os.path.exists(HOST_KEY)
         status = rslab.run(["dpkg-query", "-W", "-f=${db:Status-Status}",
                             PKG], check=False).stdout
         assert status in ("", "not-installed"), status
