@@ -77,10 +77,17 @@ static struct lyd_node *addressed_node(const struct edit_place *place,
 {
 	struct lyd_node *siblings = place_siblings(place);
 	struct lyd_node *match = NULL;
+	LY_ERR err;
 
-	if (!siblings || lyd_find_sibling_first(siblings, edit, &match))
+	if (!siblings)
 		return NULL;
-	return match;
+	/* list entries and leaf-list values by key or value, others by name */
+	if (edit->schema->nodetype & (LYS_LIST | LYS_LEAFLIST))
+		err = lyd_find_sibling_first(siblings, edit, &match);
+	else
+		err = lyd_find_sibling_val(siblings, edit->schema, NULL, 0,
+					   &match);
+	return err ? NULL : match;
 }
 
 /* A default leaf counts as absent: nobody set it (RFC 6243 "explicit"). */
