@@ -94,13 +94,12 @@ static bool filter_elem_read(const struct ly_ctx *ctx,
 	return true;
 }
 
-static bool is_content_match(const struct ly_ctx *ctx,
-			     const struct lyd_node *node)
+/* A leaf with a value: *elem is then that leaf. */
+static bool content_match(const struct ly_ctx *ctx, const struct lyd_node *node,
+			  struct filter_elem *elem)
 {
-	struct filter_elem elem;
-
-	return !lyd_child(node) && filter_elem_read(ctx, node, &elem) &&
-	       elem.value;
+	return !lyd_child(node) && filter_elem_read(ctx, node, elem) &&
+	       elem->value;
 }
 
 static void add_predicate(struct strbuf *buf, const struct filter_elem *elem,
@@ -120,9 +119,13 @@ static void add_predicate(struct strbuf *buf, const struct filter_elem *elem,
 		   elem->value, quote);
 }
 
-static void add_selection(struct strbuf *out, const char *path)
+/* path, or the leaf elem below it, as one more alternative of out */
+static void add_selection(struct strbuf *out, const char *path,
+			  const struct filter_elem *elem)
 {
 	strbuf_add(out, "%s%s", out->len ? " | " : "", path);
+	if (elem)
+		strbuf_add(out, "/%s:%s", elem->module, elem->name);
 }
 
 /*
@@ -144,12 +147,10 @@ static void subtree_to_xpath(const struct ly_ctx *ctx,
 		return;
 	strbuf_add(&path, "%s/%s:%s", base, elem.module, elem.name);
 	LY_LIST_FOR (lyd_child(node), child) {
-		if (is_content_match(ctx, child)) {
-			filter_elem_read(ctx, child, &child_elem);
+		if (content_match(ctx, child, &child_elem))
 			add_predicate(&path, &child_elem, errmsg, errmsg_len);
-		} else if (!(child->flags & LYD_DEFAULT)) {
+		else if (!(child->flags & LYD_DEFAULT))
 			selects_below = true;
-		}
 	}
 	if (path.failed) {
 		out->failed = true;
@@ -157,20 +158,17 @@ static void subtree_to_xpath(const struct ly_ctx *ctx,
 		return;
 	}
 	if (!selects_below) {
-		add_selection(out, path.text);
+		add_selection(out, path.text, NULL);
 		free(path.text);
 		return;
 	}
 	LY_LIST_FOR (lyd_child(node), child) {
-		if (!is_content_match(ctx, child)) {
+		/* The matched leaves are part of the answer too. */
+		if (content_match(ctx, child, &child_elem))
+			add_selection(out, path.text, &child_elem);
+		else
 			subtree_to_xpath(ctx, child, path.text, out, errmsg,
 					 errmsg_len);
-			continue;
-		}
-		/* The matched leaves are part of the answer too. */
-		filter_elem_read(ctx, child, &child_elem);
-		strbuf_add(out, "%s%s/%s:%s", out->len ? " | " : "", path.text,
-			   child_elem.module, child_elem.name);
 	}
 	free(path.text);
 }

@@ -47,6 +47,17 @@ struct ly_ctx *nc_ctx(void)
 /* ------------------------------------------------------------------ */
 /* Replies */
 
+/* Adds path and message (either may be NULL or empty) to err, and replies. */
+static struct nc_server_reply *reply_err(struct lyd_node *err, const char *path,
+					 const char *message)
+{
+	if (path && *path)
+		nc_err_set_path(err, path);
+	if (message && *message)
+		nc_err_set_msg(err, message, "en");
+	return nc_server_reply_err(err);
+}
+
 struct nc_server_reply *nc_reply_error(NC_ERR tag, NC_ERR_TYPE type,
 				       const char *path, const char *message)
 {
@@ -62,21 +73,14 @@ struct nc_server_reply *nc_reply_error(NC_ERR tag, NC_ERR_TYPE type,
 		err = nc_err(ly_native_ctx, tag, type);
 		break;
 	}
-	if (path && *path)
-		nc_err_set_path(err, path);
-	if (message && *message)
-		nc_err_set_msg(err, message, "en");
-	return nc_server_reply_err(err);
+	return reply_err(err, path, message);
 }
 
 static struct nc_server_reply *reply_lock_denied(uint32_t holder,
 						 const char *message)
 {
-	struct lyd_node *err =
-		nc_err(ly_native_ctx, NC_ERR_LOCK_DENIED, holder);
-
-	nc_err_set_msg(err, message, "en");
-	return nc_server_reply_err(err);
+	return reply_err(nc_err(ly_native_ctx, NC_ERR_LOCK_DENIED, holder),
+			 NULL, message);
 }
 
 /* The first "quoted" word of a libyang message. */
@@ -110,10 +114,7 @@ static struct nc_server_reply *reply_parse_error(void)
 	else
 		err = nc_err(ly_native_ctx, NC_ERR_INVALID_VALUE,
 			     NC_ERR_TYPE_APP);
-	if (path && *path)
-		nc_err_set_path(err, path);
-	nc_err_set_msg(err, msg, "en");
-	return nc_server_reply_err(err);
+	return reply_err(err, path, msg);
 }
 
 /* A northbound failure, with the path libyang reported, if any. */
@@ -216,6 +217,13 @@ static struct nb_config *datastore_config(enum nc_datastore ds)
 static const void *nb_user(uint32_t session_id)
 {
 	return (const void *)(uintptr_t)session_id;
+}
+
+/* A NETCONF session as the northbound's client: its id owns its locks. */
+static struct nb_context session_context(const struct nc_request *req)
+{
+	return (struct nb_context){.client = NB_CLIENT_NONE,
+				   .user = nb_user(req->session_id)};
 }
 
 /* ------------------------------------------------------------------ */
@@ -410,8 +418,7 @@ static struct nc_server_reply *store_edit(const struct nc_request *req,
 					  struct nb_config *edited,
 					  bool test_only)
 {
-	struct nb_context context = {.client = NB_CLIENT_NONE,
-				     .user = nb_user(req->session_id)};
+	struct nb_context context = session_context(req);
 	char errmsg[BUFSIZ] = "";
 	int ret;
 
@@ -495,8 +502,7 @@ static struct nc_server_reply *nc_op_edit_config(const struct nc_request *req)
 
 static struct nc_server_reply *nc_op_commit(const struct nc_request *req)
 {
-	struct nb_context context = {.client = NB_CLIENT_NONE,
-				     .user = nb_user(req->session_id)};
+	struct nb_context context = session_context(req);
 	char errmsg[BUFSIZ] = "";
 	int ret;
 
@@ -524,8 +530,7 @@ nc_op_discard_changes(const struct nc_request *req)
 
 static struct nc_server_reply *nc_op_validate(const struct nc_request *req)
 {
-	struct nb_context context = {.client = NB_CLIENT_NONE,
-				     .user = nb_user(req->session_id)};
+	struct nb_context context = session_context(req);
 	enum nc_datastore ds = datastore_arg(req->rpc, "source");
 	char errmsg[BUFSIZ] = "";
 	int ret;

@@ -59,6 +59,12 @@ static atomic_bool nc_stopping;
 /* ------------------------------------------------------------------ */
 /* Options */
 
+/* false if value does not fit */
+static bool nc_option_copy(char *dst, size_t size, const char *value)
+{
+	return strlcpy(dst, value, size) < size;
+}
+
 static bool nc_option_set(struct nc_options *opts, const char *key,
 			  const char *value)
 {
@@ -66,24 +72,22 @@ static bool nc_option_set(struct nc_options *opts, const char *key,
 	unsigned long port;
 
 	if (!strcmp(key, "address"))
-		return strlcpy(opts->address, value, sizeof(opts->address)) <
-		       sizeof(opts->address);
+		return nc_option_copy(opts->address, sizeof(opts->address),
+				      value);
 	if (!strcmp(key, "port")) {
 		port = strtoul(value, &end, 10);
 		opts->port = port;
 		return *value && !*end && port > 0 && port <= 65535;
 	}
 	if (!strcmp(key, "authorized-keys"))
-		return strlcpy(opts->authorized_keys, value,
-			       sizeof(opts->authorized_keys)) <
-		       sizeof(opts->authorized_keys);
+		return nc_option_copy(opts->authorized_keys,
+				      sizeof(opts->authorized_keys), value);
 	if (!strcmp(key, "host-key"))
-		return strlcpy(opts->host_key, value, sizeof(opts->host_key)) <
-		       sizeof(opts->host_key);
+		return nc_option_copy(opts->host_key, sizeof(opts->host_key),
+				      value);
 	if (!strcmp(key, "pam"))
-		return strlcpy(opts->pam_service, value,
-			       sizeof(opts->pam_service)) <
-		       sizeof(opts->pam_service);
+		return nc_option_copy(opts->pam_service,
+				      sizeof(opts->pam_service), value);
 	return false;
 }
 
