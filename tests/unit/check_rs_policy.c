@@ -622,6 +622,72 @@ static TCase *loop_case(const char *name, const TTest *test, size_t count)
 	return tc;
 }
 
+/* A gateway's members: two VPN gateways, an nva between, one with v4+v6. */
+static const struct rs_gw_member members[] = {
+	{NVA, "", 0, true},		/* 0 */
+	{VPN, "vpn1", 0, true},		/* 1: leader of vpn1 */
+	{ER, "vpn1", 0, true},		/* 2: another kind, same name */
+	{VPN, "vpn1", 1, false},	/* 3 */
+	{VPN, "vpn1", 1, true},		/* 4: instance 1's other session */
+	{VPN, "vpn2", 0, true},		/* 5: leader of vpn2, one instance */
+	{NVA, "", 0, true},		/* 6 */
+};
+
+static const size_t leaders[] = {0, 1, 2, 1, 1, 5, 6};
+
+START_TEST(test_gw_leader)
+{
+	ck_assert_uint_eq(rs_gw_leader(members, ARRAY_SIZE(members), _i),
+			  leaders[_i]);
+}
+END_TEST
+
+START_TEST(test_gw_members_state_instance_down_while_one_session_is)
+{
+	char reason[64];
+
+	/* instance 1 has a session down: the gateway is degraded */
+	ck_assert_int_eq(rs_gw_members_state(members, ARRAY_SIZE(members), 4,
+					     reason, sizeof(reason)),
+			 RS_GW_DEGRADED);
+	ck_assert_str_eq(reason, "instance 1 session down");
+	/* the same from any member of the gateway */
+	ck_assert_int_eq(rs_gw_members_state(members, ARRAY_SIZE(members), 1,
+					     NULL, 0),
+			 RS_GW_DEGRADED);
+}
+END_TEST
+
+START_TEST(test_gw_members_state_all_sessions_up)
+{
+	struct rs_gw_member up[ARRAY_SIZE(members)];
+
+	memcpy(up, members, sizeof(up));
+	up[3].established = true;
+	ck_assert_int_eq(rs_gw_members_state(up, ARRAY_SIZE(up), 3, NULL, 0),
+			 RS_GW_READY);
+}
+END_TEST
+
+START_TEST(test_gw_members_state_kinds_and_one_instance)
+{
+	char reason[64];
+
+	/* an expressroute gateway of the same name is a gateway of its own */
+	ck_assert_int_eq(rs_gw_members_state(members, ARRAY_SIZE(members), 2,
+					     reason, sizeof(reason)),
+			 RS_GW_READY);
+	ck_assert_int_eq(rs_gw_members_state(members, ARRAY_SIZE(members), 5,
+					     reason, sizeof(reason)),
+			 NOT_AA);
+	ck_assert_str_eq(reason, "instance 1 not configured");
+	ck_assert_int_eq(rs_gw_members_state(members, ARRAY_SIZE(members), 0,
+					     reason, sizeof(reason)),
+			 RS_GW_DOWN);
+	ck_assert_str_eq(reason, "not a gateway");
+}
+END_TEST
+
 static Suite *rs_policy_suite(void)
 {
 	Suite *s = suite_create("rs_policy");
@@ -644,6 +710,11 @@ static Suite *rs_policy_suite(void)
 	tcase_add_test(tc, test_gateway_reason_size_zero);
 	tcase_add_loop_test(tc, test_gw_state_exchanges, 0,
 			    ARRAY_SIZE(exchange_cases));
+	tcase_add_loop_test(tc, test_gw_leader, 0, ARRAY_SIZE(members));
+	tcase_add_test(tc,
+		       test_gw_members_state_instance_down_while_one_session_is);
+	tcase_add_test(tc, test_gw_members_state_all_sessions_up);
+	tcase_add_test(tc, test_gw_members_state_kinds_and_one_instance);
 	suite_add_tcase(s, tc);
 
 	tc = loop_case("names", test_role_names_round_trip,

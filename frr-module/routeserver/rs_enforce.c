@@ -39,9 +39,10 @@
 #include "bgpd/bgp_table.h"
 #include "bgpd/bgp_updgrp.h"
 
-#include "routeserver.h"
+#include "rs_bgp.h"
 #include "rs_enforce.h"
 #include "rs_inspect.h"
+#include "rs_memory.h"
 
 DEFINE_MTYPE_STATIC(ROUTESERVER, RS_CLASS, "route-server receiver class");
 
@@ -190,7 +191,7 @@ rs_exchange_match(void *rule, const struct prefix *prefix, void *object)
 	if (!source)
 		return RMAP_NOMATCH;
 	return rs_policy_permits(rs_source_party(source, to->rsi), &to->party,
-				 to->rsi->branch_to_branch)
+				 to->rsi->cfg.branch_to_branch)
 		       ? RMAP_MATCH
 		       : RMAP_NOMATCH;
 }
@@ -248,12 +249,12 @@ static void rs_outbound_refresh_af(struct peer *peer, afi_t afi)
 
 static void rs_class_name(const struct rs_peer *rp, char *name, size_t len)
 {
-	if (rp->role == RS_ROLE_NVA)
+	if (rp->cfg.role == RS_ROLE_NVA)
 		snprintf(name, len, "rs-exchange-%s-nva", rp->rsi->vrf);
 	else
 		snprintf(name, len, "rs-exchange-%s-%s-%s", rp->rsi->vrf,
-			 rp->role == RS_ROLE_VPN ? "vpn" : "expressroute",
-			 rp->gateway);
+			 rp->cfg.role == RS_ROLE_VPN ? "vpn" : "expressroute",
+			 rp->cfg.gateway);
 }
 
 static struct route_map *rs_exchange_map_create(const char *name)
@@ -321,7 +322,7 @@ bool rs_enforce_conflict(const struct rs_peer *rp, char *text, size_t text_len)
 	snprintf(
 		text, text_len,
 		"neighbor %s: outbound route-map %s replaces the route-server policy; add \"call %s\" to it",
-		rp->neighbor, rmap ? rmap : "(none)", rp->cls->name);
+		rp->cfg.neighbor, rmap ? rmap : "(none)", rp->cls->name);
 	return true;
 }
 
@@ -464,7 +465,7 @@ static void rs_limit_exceeded(struct rs_peer *rp, afi_t afi)
 	rp->limit_teardowns++;
 	zlog_warn(
 		"route-server: %s %s held more than %u %s routes; session torn down (%u times)",
-		rp->rsi->vrf, rp->neighbor, rp->rsi->max_routes, afi2str(afi),
+		rp->rsi->vrf, rp->cfg.neighbor, rp->rsi->cfg.max_routes, afi2str(afi),
 		rp->limit_teardowns);
 }
 
@@ -475,11 +476,11 @@ static void rs_limit_apply(struct rs_peer *rp, afi_t afi)
 
 	if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
 		       PEER_FLAG_MAX_PREFIX) &&
-	    peer->pmax[afi][SAFI_UNICAST] == rp->rsi->max_routes)
+	    peer->pmax[afi][SAFI_UNICAST] == rp->rsi->cfg.max_routes)
 		return;
 	over = CHECK_FLAG(peer->sflags, PEER_STATUS_PREFIX_OVERFLOW);
 	/* a peer already over the new limit is torn down here */
-	peer_maximum_prefix_set(peer, afi, SAFI_UNICAST, rp->rsi->max_routes,
+	peer_maximum_prefix_set(peer, afi, SAFI_UNICAST, rp->rsi->cfg.max_routes,
 				RS_LIMIT_THRESHOLD, 0, 0, false);
 	if (!over && CHECK_FLAG(peer->sflags, PEER_STATUS_PREFIX_OVERFLOW))
 		rs_limit_exceeded(rp, afi);
@@ -500,7 +501,7 @@ static int rs_route_received(struct bgp *bgp, afi_t afi, safi_t safi,
 	if (withdraw || safi != SAFI_UNICAST)
 		return 0;
 	rp = rs_role_peer_of(peer);
-	if (!rp || peer->pcount[afi][safi] <= rp->rsi->max_routes)
+	if (!rp || peer->pcount[afi][safi] <= rp->rsi->cfg.max_routes)
 		return 0;
 	if (bgp_maximum_prefix_overflow(peer, afi, safi, 0))
 		rs_limit_exceeded(rp, afi);
@@ -514,7 +515,7 @@ static void rs_peer_apply_af(struct rs_peer *rp, afi_t afi)
 	rs_client_flags_apply(peer, afi);
 	rs_exchange_map_bind(rp, afi);
 	peer_weight_set(peer, afi, SAFI_UNICAST,
-			rs_preference_weight(rp->rsi->hub_pref, rp->role));
+			rs_preference_weight(rp->rsi->cfg.hub_pref, rp->cfg.role));
 	rs_limit_apply(rp, afi);
 }
 
@@ -530,7 +531,7 @@ static void rs_peer_leave_class(struct rs_peer *rp)
 
 static void rs_peer_apply(struct bgp *bgp, struct rs_peer *rp)
 {
-	struct peer *peer = bgp ? rs_bgp_neighbor(bgp, rp->neighbor) : NULL;
+	struct peer *peer = bgp ? rs_bgp_neighbor(bgp, rp->cfg.neighbor) : NULL;
 	afi_t afi;
 
 	char name[RMAP_NAME_MAXLEN];
@@ -554,8 +555,8 @@ static void rs_peer_apply(struct bgp *bgp, struct rs_peer *rp)
 
 static void rs_party_update(struct rs_peer *rp)
 {
-	rp->party.role = rp->role;
-	if (rp->role == RS_ROLE_NVA) {
+	rp->party.role = rp->cfg.role;
+	if (rp->cfg.role == RS_ROLE_NVA) {
 		rp->party.gateway_id = 0;
 		rp->party.exchanges = true;
 		return;
@@ -619,14 +620,14 @@ void rs_enforce_instance(struct rs_instance *rsi)
 			rs_class_set_party(rp->cls, rp);
 	frr_each (rs_peers, &rsi->peers, rp)
 		rs_outbound_refresh(rp);
-	if (rsi->branch_to_branch)
+	if (rsi->cfg.branch_to_branch)
 		rs_warn_isolated(rsi);
 	if (rs_debug)
 		zlog_debug(
 			"route-server: %s: applied %zu role peers, branch-to-branch %s, preference %s, limit %u",
 			rsi->vrf, rs_peers_count(&rsi->peers),
-			rsi->branch_to_branch ? "on" : "off",
-			rs_hub_pref_name(rsi->hub_pref), rsi->max_routes);
+			rsi->cfg.branch_to_branch ? "on" : "off",
+			rs_hub_pref_name(rsi->cfg.hub_pref), rsi->cfg.max_routes);
 }
 
 void rs_enforce_peer_release(struct rs_peer *rp)

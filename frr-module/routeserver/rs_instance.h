@@ -22,16 +22,22 @@ struct rs_instance;
 struct rs_class;
 struct peer;
 
-/* A BGP neighbor with a route-server role. */
-struct rs_peer {
-	struct rs_peers_item item;
-	const struct rs_instance *rsi;
+/* A peer's role as configured: its entry in the model. */
+struct rs_role_config {
 	char neighbor[RS_NEIGHBOR_LEN];
 	enum rs_role role;
 	char gateway[RS_GATEWAY_LEN];
 	uint8_t instance;
+};
 
-	/* What rs_enforce.c applied to bgpd for this peer. */
+/* A BGP neighbor with a route-server role. */
+struct rs_peer {
+	struct rs_peers_item item;
+	const struct rs_instance *rsi;
+	/* as the northbound applied it */
+	struct rs_role_config cfg;
+
+	/* Runtime state.  What rs_enforce.c applied to bgpd for this peer: */
 	struct rs_bgp_peers_item bgp_item;
 	/* bgpd's neighbor; NULL while the role is not applied */
 	struct peer *bgp_peer;
@@ -48,13 +54,20 @@ struct rs_peer {
 	enum rs_gw_state gw_state;
 };
 
-struct rs_instance {
-	struct rs_instances_item item;
-	char vrf[VRF_NAMSIZ + 1];
+/* An instance's settings as configured: the leaves of its entry. */
+struct rs_settings {
 	bool branch_to_branch;
 	enum rs_hub_pref hub_pref;
 	uint16_t max_peers;
 	uint32_t max_routes;
+};
+
+struct rs_instance {
+	struct rs_instances_item item;
+	char vrf[VRF_NAMSIZ + 1];
+	/* as the northbound applied them */
+	struct rs_settings cfg;
+	/* its role peers, in the order they were configured */
 	struct rs_peers_head peers;
 };
 

@@ -7,8 +7,8 @@
 
 #include "memory.h"
 
-#include "routeserver.h"
 #include "rs_instance.h"
+#include "rs_memory.h"
 
 DEFINE_MTYPE_STATIC(ROUTESERVER, RS_INSTANCE, "route-server instance");
 DEFINE_MTYPE_STATIC(ROUTESERVER, RS_PEER, "route-server peer");
@@ -75,7 +75,7 @@ struct rs_peer *rs_peer_create(struct rs_instance *rsi, const char *neighbor)
 	static uint32_t last_peer_id;
 	struct rs_peer *peer = XCALLOC(MTYPE_RS_PEER, sizeof(*peer));
 
-	strlcpy(peer->neighbor, neighbor, sizeof(peer->neighbor));
+	strlcpy(peer->cfg.neighbor, neighbor, sizeof(peer->cfg.neighbor));
 	peer->rsi = rsi;
 	/* 0 stands for "no peer" (local routes); skip it on wrap-around */
 	if (++last_peer_id == 0)
@@ -96,7 +96,7 @@ struct rs_peer *rs_peer_lookup(struct rs_instance *rsi, const char *neighbor)
 	struct rs_peer *peer;
 
 	frr_each (rs_peers, &rsi->peers, peer)
-		if (!strcmp(peer->neighbor, neighbor))
+		if (!strcmp(peer->cfg.neighbor, neighbor))
 			return peer;
 	return NULL;
 }

@@ -10,7 +10,6 @@
 #include "northbound_cli.h"
 #include "yang.h"
 
-#include "routeserver.h"
 #include "rs_nb.h"
 
 /* clang-format off */

@@ -190,6 +190,47 @@ enum rs_gw_state rs_gateway_evaluate(enum rs_role role,
 	return rs_verdict(RS_GW_DOWN, "not a gateway", reason, reason_size);
 }
 
+static bool rs_gw_same(const struct rs_gw_member *a,
+		       const struct rs_gw_member *b)
+{
+	return a->role == b->role && a->role != RS_ROLE_NVA &&
+	       !strcmp(a->gateway, b->gateway);
+}
+
+size_t rs_gw_leader(const struct rs_gw_member *members, size_t count,
+		    size_t i)
+{
+	size_t first;
+
+	for (first = 0; first < i; first++)
+		if (rs_gw_same(&members[first], &members[i]))
+			return first;
+	return i;
+}
+
+enum rs_gw_state rs_gw_members_state(const struct rs_gw_member *members,
+				     size_t count, size_t i, char *reason,
+				     size_t reason_size)
+{
+	struct rs_gw_instance inst[2] = {};
+	size_t m;
+
+	for (m = 0; m < count; m++) {
+		const struct rs_gw_member *member = &members[m];
+		struct rs_gw_instance *slot;
+
+		if (m != i && !rs_gw_same(member, &members[i]))
+			continue;
+		slot = &inst[member->role == RS_ROLE_VPN && member->instance];
+		slot->established = slot->configured
+					    ? slot->established &&
+						      member->established
+					    : member->established;
+		slot->configured = true;
+	}
+	return rs_gateway_evaluate(members[i].role, inst, reason, reason_size);
+}
+
 bool rs_gw_state_exchanges(enum rs_gw_state state)
 {
 	switch (state) {

@@ -11,7 +11,7 @@
 #include "bgpd/bgpd.h"
 #include "bgpd/bgp_debug.h"
 
-#include "routeserver.h"
+#include "rs_bgp.h"
 #include "rs_enforce.h"
 #include "rs_inspect.h"
 #include "rs_notify.h"
@@ -35,8 +35,8 @@ static void rs_notify_gateway(const struct rs_peer *leader,
 	const char *notif = RS_XPATH_NOTIF_GATEWAY;
 
 	rs_notify_arg(args, notif, "vrf", leader->rsi->vrf);
-	rs_notify_arg(args, notif, "gateway", leader->gateway);
-	rs_notify_arg(args, notif, "role", rs_role_name(leader->role));
+	rs_notify_arg(args, notif, "gateway", leader->cfg.gateway);
+	rs_notify_arg(args, notif, "role", rs_role_name(leader->cfg.role));
 	rs_notify_arg(args, notif, "state", rs_gw_state_name(leader->gw_state));
 	rs_notify_arg(args, notif, "previous-state",
 		      rs_gw_state_name(previous));
@@ -69,10 +69,10 @@ static void rs_notify_session(const struct rs_peer *rp, struct peer *peer)
 	const char *notif = RS_XPATH_NOTIF_SESSION;
 
 	rs_notify_arg(args, notif, "vrf", rp->rsi->vrf);
-	rs_notify_arg(args, notif, "neighbor", rp->neighbor);
-	rs_notify_arg(args, notif, "role", rs_role_name(rp->role));
-	if (rp->role != RS_ROLE_NVA)
-		rs_notify_arg(args, notif, "gateway", rp->gateway);
+	rs_notify_arg(args, notif, "neighbor", rp->cfg.neighbor);
+	rs_notify_arg(args, notif, "role", rs_role_name(rp->cfg.role));
+	if (rp->cfg.role != RS_ROLE_NVA)
+		rs_notify_arg(args, notif, "gateway", rp->cfg.gateway);
 	rs_notify_arg(args, notif, "established",
 		      peer_established(peer) ? "true" : "false");
 	rs_notify_arg(args, notif, "session-state",

@@ -71,6 +71,36 @@ extern enum rs_gw_state rs_gateway_evaluate(enum rs_role role,
 extern bool rs_gw_state_exchanges(enum rs_gw_state state);
 
 /*
+ * A role peer as a member of its gateway: what the gateway's state is made
+ * of.  A gateway is its role and name; a VPN instance may have one member
+ * per address family's session.
+ */
+struct rs_gw_member {
+	enum rs_role role;
+	/* gateway roles: the gateway's name */
+	const char *gateway;
+	/* vpn-gateway: 0 or 1 */
+	uint8_t instance;
+	bool established;
+};
+
+/*
+ * The member that represents member i's gateway: the first of the gateway's
+ * members in the array (i itself for an nva).
+ */
+extern size_t rs_gw_leader(const struct rs_gw_member *members, size_t count,
+			   size_t i);
+
+/*
+ * The state of member i's gateway from all its members: an instance with
+ * several members is configured, and up while all of them are.  The
+ * reason is as for rs_gateway_evaluate().
+ */
+extern enum rs_gw_state rs_gw_members_state(const struct rs_gw_member *members,
+					    size_t count, size_t i,
+					    char *reason, size_t reason_size);
+
+/*
  * One end of an advertisement: where the route was learned (from) or the
  * peer it would be sent to (to).
  */

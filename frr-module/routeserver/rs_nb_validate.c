@@ -10,7 +10,7 @@
 
 #include "bgpd/bgpd.h"
 
-#include "routeserver.h"
+#include "rs_bgp.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
 #include "rs_policy.h"

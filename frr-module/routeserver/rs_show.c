@@ -18,14 +18,16 @@
 #include "bgpd/bgp_updgrp.h"
 #include "bgpd/bgp_vty.h"
 
-#include "routeserver.h"
+#include "rs_bgp.h"
+#include "rs_cli.h"
 #include "rs_inspect.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
 #include "rs_policy.h"
+#include "rs_view.h"
 
 #ifndef VTYSH_EXTRACT_PL
-#include "frr-module/rs_show_clippy.c"
+#include "frr-module/routeserver/rs_show_clippy.c"
 #endif
 
 static void rs_show_peer(struct vty *vty, const struct rs_peer *rp,
@@ -35,17 +37,17 @@ static void rs_show_peer(struct vty *vty, const struct rs_peer *rp,
 	char instance[4] = "-";
 
 	rs_peer_view(rp, &view);
-	if (rp->role == RS_ROLE_VPN)
-		snprintf(instance, sizeof(instance), "%u", rp->instance);
+	if (rp->cfg.role == RS_ROLE_VPN)
+		snprintf(instance, sizeof(instance), "%u", rp->cfg.instance);
 
 	if (json_peers) {
 		json_object *json = json_object_new_object();
 
-		json_object_string_add(json, "role", rs_role_name(rp->role));
-		if (rp->gateway[0])
-			json_object_string_add(json, "gateway", rp->gateway);
-		if (rp->role == RS_ROLE_VPN)
-			json_object_int_add(json, "instance", rp->instance);
+		json_object_string_add(json, "role", rs_role_name(rp->cfg.role));
+		if (rp->cfg.gateway[0])
+			json_object_string_add(json, "gateway", rp->cfg.gateway);
+		if (rp->cfg.role == RS_ROLE_VPN)
+			json_object_int_add(json, "instance", rp->cfg.instance);
 		json_object_string_add(json, "state", view.session_state);
 		json_object_int_add(json, "routesLearned", view.routes_learned);
 		json_object_int_add(json, "routesAdvertised",
@@ -58,12 +60,12 @@ static void rs_show_peer(struct vty *vty, const struct rs_peer *rp,
 					       view.outbound_rmap);
 		json_object_int_add(json, "limitTeardowns",
 				    view.limit_teardowns);
-		json_object_object_add(json_peers, rp->neighbor, json);
+		json_object_object_add(json_peers, rp->cfg.neighbor, json);
 		return;
 	}
 	vty_out(vty, "  %-25s %-21s %-12s %-4s %-12s %7u %10u %-8s %-8s %u\n",
-		rp->neighbor, rs_role_name(rp->role),
-		rp->gateway[0] ? rp->gateway : "-", instance,
+		rp->cfg.neighbor, rs_role_name(rp->cfg.role),
+		rp->cfg.gateway[0] ? rp->cfg.gateway : "-", instance,
 		view.session_state, view.routes_learned, view.routes_advertised,
 		view.exchanges ? "yes" : "no", rs_outbound_name(view.outbound),
 		view.limit_teardowns);
@@ -89,19 +91,19 @@ static void rs_show_gateway(struct vty *vty, const struct rs_peer *rp,
 	if (json_gws) {
 		json_object *json = json_object_new_object();
 
-		json_object_string_add(json, "role", rs_role_name(rp->role));
+		json_object_string_add(json, "role", rs_role_name(rp->cfg.role));
 		json_object_string_add(json, "state", rs_gw_state_name(state));
 		json_object_string_add(json, "reason", reason);
-		json_object_object_add(json_gws, rp->gateway, json);
+		json_object_object_add(json_gws, rp->cfg.gateway, json);
 		return;
 	}
 	if (reason[0])
-		vty_out(vty, "  %-12s %-21s %-18s %s\n", rp->gateway,
-			rs_role_name(rp->role), rs_gw_state_name(state),
+		vty_out(vty, "  %-12s %-21s %-18s %s\n", rp->cfg.gateway,
+			rs_role_name(rp->cfg.role), rs_gw_state_name(state),
 			reason);
 	else
-		vty_out(vty, "  %-12s %-21s %s\n", rp->gateway,
-			rs_role_name(rp->role), rs_gw_state_name(state));
+		vty_out(vty, "  %-12s %-21s %s\n", rp->cfg.gateway,
+			rs_role_name(rp->cfg.role), rs_gw_state_name(state));
 }
 
 /* A conflict or a gateway out of the exchange, each on a line of its own. */
@@ -114,7 +116,7 @@ static void rs_show_warnings(struct vty *vty, const struct rs_instance *rsi,
 	frr_each (rs_peers_const, &rsi->peers, rp)
 		if (rs_enforce_conflict(rp, text, sizeof(text)))
 			rs_show_warning(vty, text, json_warnings);
-	if (!rsi->branch_to_branch)
+	if (!rsi->cfg.branch_to_branch)
 		return;
 	rp = NULL;
 	while ((rp = rs_isolated_gateway_next(rsi, rp, text, sizeof(text))))
@@ -134,11 +136,11 @@ static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 		json_object_string_add(json, "vrf", rsi->vrf);
 		json_object_int_add(json, "asn", bgp->as);
 		json_object_boolean_add(json, "branchToBranch",
-					rsi->branch_to_branch);
+					rsi->cfg.branch_to_branch);
 		json_object_string_add(json, "hubRoutingPreference",
-				       rs_hub_pref_name(rsi->hub_pref));
-		json_object_int_add(json, "maxPeers", rsi->max_peers);
-		json_object_int_add(json, "maxRoutesPerPeer", rsi->max_routes);
+				       rs_hub_pref_name(rsi->cfg.hub_pref));
+		json_object_int_add(json, "maxPeers", rsi->cfg.max_peers);
+		json_object_int_add(json, "maxRoutesPerPeer", rsi->cfg.max_routes);
 		json_object_int_add(json, "rolePeers",
 				    rs_peers_count(&rsi->peers));
 		json_object_object_add(json, "peers", json_peers);
@@ -148,13 +150,13 @@ static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 		vty_out(vty, "Route server in VRF %s, AS %u\n", rsi->vrf,
 			bgp->as);
 		vty_out(vty, "  branch-to-branch: %s\n",
-			rsi->branch_to_branch ? "on" : "off");
+			rsi->cfg.branch_to_branch ? "on" : "off");
 		vty_out(vty, "  hub routing preference: %s\n",
-			rs_hub_pref_name(rsi->hub_pref));
+			rs_hub_pref_name(rsi->cfg.hub_pref));
 		vty_out(vty, "  peers with a role: %zu of at most %u\n",
-			rs_peers_count(&rsi->peers), rsi->max_peers);
+			rs_peers_count(&rsi->peers), rsi->cfg.max_peers);
 		vty_out(vty, "  routes held per peer and family: at most %u\n",
-			rsi->max_routes);
+			rsi->cfg.max_routes);
 		rs_show_warnings(vty, rsi, NULL);
 		vty_out(vty,
 			"\n  %-25s %-21s %-12s %-4s %-12s %7s %10s %-8s %-8s %s\n",
@@ -200,10 +202,10 @@ DEFPY(show_bgp_route_server, show_bgp_route_server_cmd,
 			yang_get_default_string(
 				RS_XPATH_ROOT
 				"/instance/hub-routing-preference"),
-			&defaults.hub_pref);
-		defaults.max_peers = yang_get_default_uint16(
+			&defaults.cfg.hub_pref);
+		defaults.cfg.max_peers = yang_get_default_uint16(
 			RS_XPATH_ROOT "/instance/max-peers");
-		defaults.max_routes = yang_get_default_uint32(
+		defaults.cfg.max_routes = yang_get_default_uint32(
 			RS_XPATH_ROOT "/instance/max-routes-per-peer");
 		rs_peers_init(&defaults.peers);
 		rsi = &defaults;

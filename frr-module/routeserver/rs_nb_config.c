@@ -26,9 +26,9 @@ int rs_instance_nb_create(struct nb_cb_create_args *args)
 	/* A leaf created with its default gets no modify callback. */
 	rs_hub_pref_from_name(
 		yang_dnode_get_string(args->dnode, "./hub-routing-preference"),
-		&rsi->hub_pref);
-	rsi->max_peers = yang_dnode_get_uint16(args->dnode, "./max-peers");
-	rsi->max_routes =
+		&rsi->cfg.hub_pref);
+	rsi->cfg.max_peers = yang_dnode_get_uint16(args->dnode, "./max-peers");
+	rsi->cfg.max_routes =
 		yang_dnode_get_uint32(args->dnode, "./max-routes-per-peer");
 	nb_running_set_entry(args->dnode, rsi);
 	return NB_OK;
@@ -69,7 +69,7 @@ int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 
 	rsi = nb_running_get_entry(args->dnode, NULL, true);
-	rsi->branch_to_branch = yang_dnode_get_bool(args->dnode, NULL);
+	rsi->cfg.branch_to_branch = yang_dnode_get_bool(args->dnode, NULL);
 	return NB_OK;
 }
 
@@ -85,7 +85,7 @@ int rs_instance_hub_routing_preference_modify(struct nb_cb_modify_args *args)
 
 	rsi = nb_running_get_entry(args->dnode, NULL, true);
 	rs_hub_pref_from_name(yang_dnode_get_string(args->dnode, NULL),
-			      &rsi->hub_pref);
+			      &rsi->cfg.hub_pref);
 	return NB_OK;
 }
 
@@ -100,7 +100,7 @@ int rs_instance_max_routes_per_peer_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 
 	rsi = nb_running_get_entry(args->dnode, NULL, true);
-	rsi->max_routes = yang_dnode_get_uint32(args->dnode, NULL);
+	rsi->cfg.max_routes = yang_dnode_get_uint32(args->dnode, NULL);
 	return NB_OK;
 }
 
@@ -115,7 +115,7 @@ int rs_instance_max_peers_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 
 	rsi = nb_running_get_entry(args->dnode, NULL, true);
-	rsi->max_peers = yang_dnode_get_uint16(args->dnode, NULL);
+	rsi->cfg.max_peers = yang_dnode_get_uint16(args->dnode, NULL);
 	return NB_OK;
 }
 
@@ -164,7 +164,7 @@ int rs_peer_role_modify(struct nb_cb_modify_args *args)
 
 	peer = nb_running_get_entry(args->dnode, NULL, true);
 	rs_role_from_name(yang_dnode_get_string(args->dnode, NULL),
-			  &peer->role);
+			  &peer->cfg.role);
 	return NB_OK;
 }
 
@@ -179,8 +179,8 @@ int rs_peer_gateway_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 
 	peer = nb_running_get_entry(args->dnode, NULL, true);
-	strlcpy(peer->gateway, yang_dnode_get_string(args->dnode, NULL),
-		sizeof(peer->gateway));
+	strlcpy(peer->cfg.gateway, yang_dnode_get_string(args->dnode, NULL),
+		sizeof(peer->cfg.gateway));
 	return NB_OK;
 }
 
@@ -192,7 +192,7 @@ int rs_peer_gateway_destroy(struct nb_cb_destroy_args *args)
 		return NB_OK;
 
 	peer = nb_running_get_entry(args->dnode, NULL, true);
-	peer->gateway[0] = '\0';
+	peer->cfg.gateway[0] = '\0';
 	return NB_OK;
 }
 
@@ -207,7 +207,7 @@ int rs_peer_instance_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 
 	peer = nb_running_get_entry(args->dnode, NULL, true);
-	peer->instance = yang_dnode_get_uint8(args->dnode, NULL);
+	peer->cfg.instance = yang_dnode_get_uint8(args->dnode, NULL);
 	return NB_OK;
 }
 
@@ -219,6 +219,6 @@ int rs_peer_instance_destroy(struct nb_cb_destroy_args *args)
 		return NB_OK;
 
 	peer = nb_running_get_entry(args->dnode, NULL, true);
-	peer->instance = 0;
+	peer->cfg.instance = 0;
 	return NB_OK;
 }

@@ -1,35 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * What the route server shows of its role peers and gateways, read live
- * from bgpd: for the show commands and the YANG operational state alike.
+ * The gateways of an instance's role peers and their state, read live
+ * from bgpd's sessions; the decisions are rs_policy.c's.
  */
 
 #ifndef _FRR_RS_INSPECT_H
 #define _FRR_RS_INSPECT_H
 
-#include "rs_enforce.h"
 #include "rs_instance.h"
 #include "rs_policy.h"
 
 #define RS_REASON_LEN 64
 
-struct rs_peer_view {
-	const char *session_state;
-	uint32_t routes_learned;
-	uint32_t routes_advertised;
-	/* Whether the peer's routes take part in the exchange now. */
-	bool exchanges;
-	enum rs_outbound outbound;
-	/* the operator's outbound route-map, or NULL */
-	const char *outbound_rmap;
-	uint32_t limit_teardowns;
-};
-
-extern void rs_peer_view(const struct rs_peer *rp, struct rs_peer_view *view);
+/* bgpd's neighbor of a role peer, looked up now; NULL if there is none. */
+extern struct peer *rs_peer_neighbor(const struct rs_peer *rp);
 
 /*
- * The first role peer listed for rp's gateway, which represents it (rp
- * itself for a gateway of one peer).
+ * The role peer that represents rp's gateway: the first one listed for it
+ * (rp itself for an nva).
  */
 extern const struct rs_peer *rs_gateway_leader(const struct rs_peer *rp);
 

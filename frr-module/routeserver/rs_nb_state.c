@@ -10,6 +10,7 @@
 #include "rs_inspect.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
+#include "rs_view.h"
 
 /*
  * XPath: /frr-routeserver:route-server/state/version
@@ -93,7 +94,7 @@ int rs_peer_get_keys(struct nb_cb_get_keys_args *args)
 	const struct rs_peer *rp = args->list_entry;
 
 	args->keys->num = 1;
-	strlcpy(args->keys->key[0], rp->neighbor, sizeof(args->keys->key[0]));
+	strlcpy(args->keys->key[0], rp->cfg.neighbor, sizeof(args->keys->key[0]));
 	return NB_OK;
 }
 
@@ -204,7 +205,7 @@ int rs_gateway_get_keys(struct nb_cb_get_keys_args *args)
 	const struct rs_peer *rp = args->list_entry;
 
 	args->keys->num = 1;
-	strlcpy(args->keys->key[0], rp->gateway, sizeof(args->keys->key[0]));
+	strlcpy(args->keys->key[0], rp->cfg.gateway, sizeof(args->keys->key[0]));
 	return NB_OK;
 }
 
@@ -214,7 +215,7 @@ const void *rs_gateway_lookup_entry(struct nb_cb_lookup_entry_args *args)
 	const struct rs_peer *rp;
 
 	for (rp = rs_gateway_next(rsi, NULL); rp; rp = rs_gateway_next(rsi, rp))
-		if (!strcmp(rp->gateway, args->keys->key[0]))
+		if (!strcmp(rp->cfg.gateway, args->keys->key[0]))
 			return rp;
 	return NULL;
 }
@@ -225,7 +226,7 @@ struct yang_data *rs_gateway_name_get_elem(struct nb_cb_get_elem_args *args)
 
 	if (!rp)
 		return NULL;
-	return yang_data_new_string(args->xpath, rp->gateway);
+	return yang_data_new_string(args->xpath, rp->cfg.gateway);
 }
 
 struct yang_data *rs_gateway_role_get_elem(struct nb_cb_get_elem_args *args)
@@ -234,7 +235,7 @@ struct yang_data *rs_gateway_role_get_elem(struct nb_cb_get_elem_args *args)
 
 	if (!rp)
 		return NULL;
-	return yang_data_new_string(args->xpath, rs_role_name(rp->role));
+	return yang_data_new_string(args->xpath, rs_role_name(rp->cfg.role));
 }
 
 struct yang_data *rs_gateway_state_get_elem(struct nb_cb_get_elem_args *args)

@@ -11,14 +11,15 @@
 
 #include "bgpd/bgpd.h"
 
-#include "routeserver.h"
+#include "rs_bgp.h"
+#include "rs_cli.h"
 #include "rs_enforce.h"
 #include "rs_inspect.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
 
 #ifndef VTYSH_EXTRACT_PL
-#include "frr-module/rs_cli_clippy.c"
+#include "frr-module/routeserver/rs_cli_clippy.c"
 #endif
 
 #define RS_STR "Route-server behaviour\n"
