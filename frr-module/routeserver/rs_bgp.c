@@ -42,13 +42,23 @@ int rs_neighbor_family(const char *key)
 	return AF_UNSPEC;
 }
 
+/*
+ * bgpd finds an interface neighbor, or one made from a listen range, by
+ * the address it talks to as well: only a neighbor configured by that
+ * address has the address as its key.
+ */
 struct peer *rs_bgp_neighbor(struct bgp *bgp, const char *key)
 {
 	union sockunion su;
+	struct peer *peer;
 
-	if (str2sockunion(key, &su) == 0)
-		return peer_lookup(bgp, &su);
-	return peer_lookup_by_conf_if(bgp, key);
+	if (str2sockunion(key, &su) != 0)
+		return peer_lookup_by_conf_if(bgp, key);
+	peer = peer_lookup(bgp, &su);
+	if (!peer || peer->conf_if ||
+	    !CHECK_FLAG(peer->flags, PEER_FLAG_CONFIG_NODE))
+		return NULL;
+	return peer;
 }
 
 void rs_bgp_neighbor_key(const struct peer *peer, char *key, size_t len)

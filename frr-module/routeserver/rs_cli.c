@@ -89,6 +89,27 @@ void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,
 }
 
 /*
+ * XPath: /frr-routeserver:route-server/instance/allow-unclassified
+ */
+DEFPY_YANG(rs_allow_unclassified, rs_allow_unclassified_cmd,
+	   "[no] route-server allow-unclassified",
+	   NO_STR RS_STR
+	   "Advertise routes of neighbors without a role to role peers\n")
+{
+	return rs_instance_leaf_set(vty, "./allow-unclassified",
+				    no ? "false" : "true");
+}
+
+void rs_cli_show_allow_unclassified(struct vty *vty,
+				    const struct lyd_node *dnode,
+				    bool show_defaults)
+{
+	if (!yang_dnode_get_bool(dnode, NULL))
+		vty_out(vty, " no");
+	vty_out(vty, " route-server allow-unclassified\n");
+}
+
+/*
  * XPath: /frr-routeserver:route-server/instance/hub-routing-preference
  */
 DEFPY_YANG(
@@ -167,27 +188,6 @@ DEFPY_YANG(no_rs_max_peers, no_rs_max_peers_cmd,
 	"Neighbor on an interface\n"
 #define RS_ROLE_STR RS_STR "Role of the neighbor\n"
 
-/* A peer has one role: changing it takes removing the old one first. */
-static bool rs_role_conflict(struct vty *vty, const char *key, const char *role)
-{
-	VTY_DECLVAR_CONTEXT(bgp, bgp);
-	const struct lyd_node *dnode;
-	const char *current;
-
-	dnode = yang_dnode_getf(vty->candidate_config->dnode,
-				RS_XPATH_PEER "/role", rs_bgp_vrf_name(bgp),
-				key);
-	if (!dnode)
-		return false;
-	current = yang_dnode_get_string(dnode, NULL);
-	if (!strcmp(current, role))
-		return false;
-	vty_out(vty,
-		"%% Neighbor %s already has the route-server role %s; remove it first with \"no neighbor %s route-server role\"\n",
-		key, current, key);
-	return true;
-}
-
 static void rs_enqueue_peer_leaf(struct vty *vty, const char *peer_xpath,
 				 const char *leaf, const char *value)
 {
@@ -207,9 +207,6 @@ static int rs_peer_role_set(struct vty *vty, const char *neighbor,
 	char xpath[XPATH_MAXLEN];
 
 	rs_neighbor_key(neighbor, key, sizeof(key));
-	if (rs_role_conflict(vty, key, role))
-		return CMD_WARNING_CONFIG_FAILED;
-
 	snprintf(xpath, sizeof(xpath), "./peer[neighbor='%s']", key);
 	nb_cli_enqueue_change(vty, xpath, NB_OP_CREATE, NULL);
 	rs_enqueue_peer_leaf(vty, xpath, "role", role);
@@ -310,6 +307,7 @@ void rs_cli_init(void)
 	install_element(ENABLE_NODE, &rs_debug_cmd_cmd);
 	install_element(CONFIG_NODE, &rs_debug_cmd_cmd);
 	install_element(BGP_NODE, &rs_branch_to_branch_cmd);
+	install_element(BGP_NODE, &rs_allow_unclassified_cmd);
 	install_element(BGP_NODE, &rs_hub_routing_preference_cmd);
 	install_element(BGP_NODE, &no_rs_hub_routing_preference_cmd);
 	install_element(BGP_NODE, &rs_max_peers_cmd);

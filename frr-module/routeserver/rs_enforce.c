@@ -13,15 +13,21 @@
  * bgpd builds updates once per update group, and peers share a group only
  * with the same outbound route-map.  So a map serves a class of receivers
  * whose policy is the same: all NVAs of an instance
- * ("rs-exchange-<vrf>-nva"), or the instances of one gateway
- * ("rs-exchange-<vrf>-<kind>-<gateway>").  bgpd applies outbound maps to
+ * ("rs-exchange:nva:<vrf>"), or the instances of one gateway
+ * ("rs-exchange:<kind>:<gateway>:<vrf>").  A gateway's name has no colon,
+ * so no two classes share a name, whatever the VRFs are called.  The maps
+ * live in bgpd's route-map namespace, where the northbound refuses any
+ * route-map of the module's prefix (rs_nb.c): the module alone edits or
+ * deletes them, and holds no pointer to them.  bgpd applies outbound maps to
  * the group's template peer, so the rule learns its receiving class from
  * its compiled argument.  Within a class nothing tells peers apart: an NVA
  * may get its own routes back, and drops them (AS-path loop), as from any
  * route server; a gateway never gets routes of its own gateway.
  *
  * Hub routing preference is each role peer's weight; the route limit is
- * bgpd's maximum-prefix, made exact by a check after each route is held.
+ * the module's own check after each route is held.  Neither touches the
+ * neighbor's configured weight or maximum-prefix (see rs_weight_apply and
+ * rs_route_received), so a role given back leaves the operator's own.
  */
 
 #include <zebra.h>
@@ -35,6 +41,7 @@
 #include "bgpd/bgp_attr.h"
 #include "bgpd/bgp_community.h"
 #include "bgpd/bgp_mpath.h"
+#include "bgpd/bgp_packet.h"
 #include "bgpd/bgp_route.h"
 #include "bgpd/bgp_table.h"
 #include "bgpd/bgp_updgrp.h"
@@ -56,7 +63,6 @@ struct rs_class {
 	const struct rs_instance *rsi;
 	/* the receiving end of rs_policy_permits(); peer_id 0 */
 	struct rs_party party;
-	struct route_map *map;
 	unsigned int members;
 };
 
@@ -66,8 +72,6 @@ static struct rs_classes_head rs_classes = INIT_DLIST(rs_classes);
 
 #define RS_EXCHANGE_RULE "route-server-exchange"
 #define RS_EXCHANGE_SEQ 10
-/* bgpd's default warning threshold of maximum-prefix, in percent */
-#define RS_LIMIT_THRESHOLD 75
 /* seconds between checks of the role peers' outbound slots */
 #define RS_WATCH_INTERVAL 1
 
@@ -116,8 +120,20 @@ struct rs_peer *rs_role_peer_of(struct peer *peer)
 	return rs_bgp_peers_find(&rs_bgp_peers, &key);
 }
 
+/*
+ * A bgpd neighbor stands for one role peer: a second role naming it (an
+ * interface neighbor and the address it learned, say) stays unbound.
+ */
 static void rs_peer_bind(struct rs_peer *rp, struct peer *peer)
 {
+	struct rs_peer *holder = peer ? rs_role_peer_of(peer) : NULL;
+
+	if (holder && holder != rp) {
+		zlog_warn(
+			"route-server: %s: neighbor %s is already the role peer %s; role not applied",
+			rp->rsi->vrf, rp->cfg.neighbor, holder->cfg.neighbor);
+		peer = NULL;
+	}
 	if (rp->bgp_peer)
 		rs_bgp_peers_del(&rs_bgp_peers, rp);
 	rp->bgp_peer = peer;
@@ -191,7 +207,7 @@ rs_exchange_match(void *rule, const struct prefix *prefix, void *object)
 	if (!source)
 		return RMAP_NOMATCH;
 	return rs_policy_permits(rs_source_party(source, to->rsi), &to->party,
-				 to->rsi->cfg.branch_to_branch)
+				 &to->rsi->cfg.rules)
 		       ? RMAP_MATCH
 		       : RMAP_NOMATCH;
 }
@@ -250,14 +266,15 @@ static void rs_outbound_refresh_af(struct peer *peer, afi_t afi)
 static void rs_class_name(const struct rs_peer *rp, char *name, size_t len)
 {
 	if (rp->cfg.role == RS_ROLE_NVA)
-		snprintf(name, len, "rs-exchange-%s-nva", rp->rsi->vrf);
+		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "nva:%s",
+			 rp->rsi->vrf);
 	else
-		snprintf(name, len, "rs-exchange-%s-%s-%s", rp->rsi->vrf,
+		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "%s:%s:%s",
 			 rp->cfg.role == RS_ROLE_VPN ? "vpn" : "expressroute",
-			 rp->cfg.gateway);
+			 rp->cfg.gateway, rp->rsi->vrf);
 }
 
-static struct route_map *rs_exchange_map_create(const char *name)
+static void rs_exchange_map_create(const char *name)
 {
 	struct route_map *map = route_map_get(name);
 	struct route_map_index *index;
@@ -272,7 +289,6 @@ static struct route_map *rs_exchange_map_create(const char *name)
 			"route-server: cannot compile the exchange rule of %s; nothing is advertised to its peers",
 			name);
 	}
-	return map;
 }
 
 static void rs_class_set_party(struct rs_class *cls, const struct rs_peer *rp)
@@ -295,7 +311,7 @@ static void rs_class_join(struct rs_peer *rp, const char *name)
 		rs_class_set_party(cls, rp);
 		rs_classes_add_tail(&rs_classes, cls);
 		/* after the class is listed: compiling the rule looks it up */
-		cls->map = rs_exchange_map_create(name);
+		rs_exchange_map_create(name);
 	}
 	cls->members++;
 	rp->cls = cls;
@@ -308,7 +324,7 @@ static void rs_class_leave(struct rs_peer *rp)
 	rp->cls = NULL;
 	if (!cls || --cls->members)
 		return;
-	route_map_delete(cls->map);
+	route_map_delete(route_map_lookup_by_name(cls->name));
 	rs_classes_del(&rs_classes, cls);
 	XFREE(MTYPE_RS_CLASS, cls);
 }
@@ -398,14 +414,14 @@ static void rs_exchange_map_bind(struct rs_peer *rp, afi_t afi)
 	const char *slot = filter->map[RMAP_OUT].name;
 
 	if (slot && !strcmp(slot, name) &&
-	    filter->map[RMAP_OUT].map != rp->cls->map) {
+	    filter->map[RMAP_OUT].map != route_map_lookup_by_name(name)) {
 		peer_route_map_unset(peer, afi, SAFI_UNICAST, RMAP_OUT);
 		slot = NULL;
 	}
 	if (slot)
 		return;
 	peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_OUT, name,
-			   rp->cls->map);
+			   route_map_lookup_by_name(name));
 	rs_outbound_refresh_af(peer, afi);
 }
 
@@ -460,38 +476,100 @@ static void rs_client_flags_apply(struct peer *peer, afi_t afi)
 		rs_client_flag_set(peer, afi, PEER_FLAG_REFLECTOR_CLIENT);
 }
 
-static void rs_limit_exceeded(struct rs_peer *rp, afi_t afi)
+/*
+ * The hub routing preference is the weight of what a role peer sends.
+ * bgpd applies a neighbor's weight whether or not it is configured, and
+ * saves it only when it is: so the module sets the value alone and an
+ * operator's configured `neighbor X weight` is never overwritten (it wins,
+ * with a warning, see rs_enforce_weight_overridden).  A weight changed on a
+ * session that is up takes a soft inbound refresh, as bgpd's own command.
+ */
+static void rs_weight_set(struct peer *peer, afi_t afi, uint16_t weight)
 {
-	rp->limit_teardowns++;
-	zlog_warn(
-		"route-server: %s %s held more than %u %s routes; session torn down (%u times)",
-		rp->rsi->vrf, rp->cfg.neighbor, rp->rsi->cfg.max_routes, afi2str(afi),
-		rp->limit_teardowns);
+	if (peer->weight[afi][SAFI_UNICAST] == weight)
+		return;
+	peer->weight[afi][SAFI_UNICAST] = weight;
+	if (peer_established(peer))
+		peer_clear_soft(peer, afi, SAFI_UNICAST, BGP_CLEAR_SOFT_IN);
 }
 
-static void rs_limit_apply(struct rs_peer *rp, afi_t afi)
+static bool rs_weight_configured(const struct peer *peer, afi_t afi)
+{
+	return CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST], PEER_FLAG_WEIGHT);
+}
+
+static void rs_weight_apply(struct rs_peer *rp, afi_t afi)
+{
+	if (rs_weight_configured(rp->bgp_peer, afi))
+		return;
+	rs_weight_set(rp->bgp_peer, afi,
+		      rs_preference_weight(rp->rsi->cfg.hub_pref,
+					   rp->cfg.role));
+}
+
+static void rs_weight_release(struct peer *peer, afi_t afi)
+{
+	if (!rs_weight_configured(peer, afi))
+		rs_weight_set(peer, afi, 0);
+}
+
+bool rs_enforce_weight_overridden(const struct rs_peer *rp, char *text,
+				  size_t text_len)
 {
 	struct peer *peer = rp->bgp_peer;
-	bool over;
+	afi_t afi;
 
-	if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
-		       PEER_FLAG_MAX_PREFIX) &&
-	    peer->pmax[afi][SAFI_UNICAST] == rp->rsi->cfg.max_routes)
-		return;
-	over = CHECK_FLAG(peer->sflags, PEER_STATUS_PREFIX_OVERFLOW);
-	/* a peer already over the new limit is torn down here */
-	peer_maximum_prefix_set(peer, afi, SAFI_UNICAST, rp->rsi->cfg.max_routes,
-				RS_LIMIT_THRESHOLD, 0, 0, false);
-	if (!over && CHECK_FLAG(peer->sflags, PEER_STATUS_PREFIX_OVERFLOW))
-		rs_limit_exceeded(rp, afi);
+	if (!peer)
+		return false;
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		if (rs_af_configured(peer, afi) &&
+		    rs_weight_configured(peer, afi)) {
+			snprintf(
+				text, text_len,
+				"neighbor %s: its own weight %lu replaces the hub routing preference",
+				rp->cfg.neighbor,
+				peer->weight[afi][SAFI_UNICAST]);
+			return true;
+		}
+	return false;
 }
 
 /*
- * bgpd checks maximum-prefix before it counts the route being received,
- * so on its own it holds one route more than the limit until the next
- * UPDATE arrives.  Checking right after the route is held makes the limit
- * exact; withdrawals and re-announcements do not raise the count.
+ * The route limit, checked right after each route is held, so it is exact
+ * (bgpd's own maximum-prefix checks before it counts the route being
+ * received, and its warning threshold overflows above about 57 million).
+ * Withdrawals and re-announcements do not raise the count.  Past the limit
+ * the session is torn down with bgpd's Cease/Maximum-Number-of-Prefixes
+ * notification and stays down until `clear bgp`, as bgpd's own
+ * maximum-prefix does; the neighbor's configured maximum-prefix, if any,
+ * applies besides.
  */
+static void rs_limit_teardown(struct rs_peer *rp, struct peer *peer, afi_t afi)
+{
+	uint32_t limit = rp->rsi->cfg.max_routes;
+	iana_afi_t pkt_afi = afi_int2iana(afi);
+	uint8_t data[7] = {pkt_afi >> 8, pkt_afi, safi_int2iana(SAFI_UNICAST),
+			   limit >> 24,	 limit >> 16, limit >> 8,
+			   limit};
+
+	rp->limit_teardowns++;
+	zlog_warn(
+		"route-server: %s %s held %u %s routes, more than %u; session torn down (%u times)",
+		rp->rsi->vrf, rp->cfg.neighbor, peer->pcount[afi][SAFI_UNICAST],
+		afi2str(afi), limit, rp->limit_teardowns);
+	SET_FLAG(peer->sflags, PEER_STATUS_PREFIX_OVERFLOW);
+	bgp_notify_send_with_data(peer, BGP_NOTIFY_CEASE,
+				  BGP_NOTIFY_CEASE_MAX_PREFIX, data,
+				  sizeof(data));
+}
+
+static bool rs_over_limit(const struct rs_peer *rp, struct peer *peer,
+			  afi_t afi)
+{
+	return peer->pcount[afi][SAFI_UNICAST] > rp->rsi->cfg.max_routes &&
+	       !CHECK_FLAG(peer->sflags, PEER_STATUS_PREFIX_OVERFLOW);
+}
+
 static int rs_route_received(struct bgp *bgp, afi_t afi, safi_t safi,
 			     struct bgp_dest *dest, struct peer *peer,
 			     bool withdraw)
@@ -501,11 +579,17 @@ static int rs_route_received(struct bgp *bgp, afi_t afi, safi_t safi,
 	if (withdraw || safi != SAFI_UNICAST)
 		return 0;
 	rp = rs_role_peer_of(peer);
-	if (!rp || peer->pcount[afi][safi] <= rp->rsi->cfg.max_routes)
-		return 0;
-	if (bgp_maximum_prefix_overflow(peer, afi, safi, 0))
-		rs_limit_exceeded(rp, afi);
+	if (rp && rs_over_limit(rp, peer, afi))
+		rs_limit_teardown(rp, peer, afi);
 	return 0;
+}
+
+/* A lower limit applies to the routes already held, too. */
+static void rs_limit_apply(struct rs_peer *rp, afi_t afi)
+{
+	if (peer_established(rp->bgp_peer) &&
+	    rs_over_limit(rp, rp->bgp_peer, afi))
+		rs_limit_teardown(rp, rp->bgp_peer, afi);
 }
 
 static void rs_peer_apply_af(struct rs_peer *rp, afi_t afi)
@@ -514,8 +598,7 @@ static void rs_peer_apply_af(struct rs_peer *rp, afi_t afi)
 
 	rs_client_flags_apply(peer, afi);
 	rs_exchange_map_bind(rp, afi);
-	peer_weight_set(peer, afi, SAFI_UNICAST,
-			rs_preference_weight(rp->rsi->cfg.hub_pref, rp->cfg.role));
+	rs_weight_apply(rp, afi);
 	rs_limit_apply(rp, afi);
 }
 
@@ -620,13 +703,13 @@ void rs_enforce_instance(struct rs_instance *rsi)
 			rs_class_set_party(rp->cls, rp);
 	frr_each (rs_peers, &rsi->peers, rp)
 		rs_outbound_refresh(rp);
-	if (rsi->cfg.branch_to_branch)
+	if (rsi->cfg.rules.branch_to_branch)
 		rs_warn_isolated(rsi);
 	if (rs_debug)
 		zlog_debug(
 			"route-server: %s: applied %zu role peers, branch-to-branch %s, preference %s, limit %u",
 			rsi->vrf, rs_peers_count(&rsi->peers),
-			rsi->cfg.branch_to_branch ? "on" : "off",
+			rsi->cfg.rules.branch_to_branch ? "on" : "off",
 			rs_hub_pref_name(rsi->cfg.hub_pref), rsi->cfg.max_routes);
 }
 
@@ -640,14 +723,8 @@ void rs_enforce_peer_release(struct rs_peer *rp)
 		return;
 	}
 	rs_peer_leave_class(rp);
-	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
-		if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
-			       PEER_FLAG_WEIGHT))
-			peer_weight_unset(peer, afi, SAFI_UNICAST);
-		if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
-			       PEER_FLAG_MAX_PREFIX))
-			peer_maximum_prefix_unset(peer, afi, SAFI_UNICAST);
-	}
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		rs_weight_release(peer, afi);
 	rs_peer_bind(rp, NULL);
 }
 

@@ -11,6 +11,12 @@
 
 struct peer;
 
+/*
+ * The names of the module's own route-maps start with this; the
+ * northbound refuses route-maps of such a name.
+ */
+#define RS_EXCHANGE_MAP_PREFIX "rs-exchange:"
+
 /* How a role peer's outbound route-map slot relates to the module's map. */
 enum rs_outbound {
 	/* the module's map is in the slot */
@@ -52,6 +58,12 @@ extern enum rs_outbound rs_enforce_outbound(const struct rs_peer *rp,
  */
 extern bool rs_enforce_conflict(const struct rs_peer *rp, char *text,
 				size_t text_len);
+/*
+ * Whether the neighbor's configured weight takes the place of the hub
+ * routing preference; the warning to show goes into text.
+ */
+extern bool rs_enforce_weight_overridden(const struct rs_peer *rp, char *text,
+					 size_t text_len);
 
 extern bool rs_debug;
 

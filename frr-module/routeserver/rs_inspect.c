@@ -101,6 +101,47 @@ enum rs_gw_state rs_gateway_state(const struct rs_peer *rp, char *reason,
 	return state;
 }
 
+static bool rs_nva_asn_unfit(const struct bgp *bgp, const struct peer *peer,
+			     const char *neighbor, char *text,
+			     size_t text_len)
+{
+	const char *problem;
+	as_t asn;
+
+	switch (peer->as_type) {
+	case AS_SPECIFIED:
+		asn = peer->as;
+		break;
+	case AS_INTERNAL:
+		asn = bgp->as;
+		break;
+	default:
+		/* remote-as external: any ASN but ours, known at OPEN. */
+		return false;
+	}
+	problem = rs_nva_asn_problem(asn, bgp->as);
+	if (problem)
+		snprintf(text, text_len,
+			 "neighbor %s has AS %u: %s, not allowed for an nva",
+			 neighbor, asn, problem);
+	return problem != NULL;
+}
+
+bool rs_role_problem(struct bgp *bgp, const char *neighbor, enum rs_role role,
+		     char *text, size_t text_len)
+{
+	struct peer *peer = bgp ? rs_bgp_neighbor(bgp, neighbor) : NULL;
+
+	if (!peer) {
+		snprintf(text, text_len,
+			 "neighbor %s is not configured in this BGP instance",
+			 neighbor);
+		return true;
+	}
+	return role == RS_ROLE_NVA &&
+	       rs_nva_asn_unfit(bgp, peer, neighbor, text, text_len);
+}
+
 const struct rs_peer *rs_isolated_gateway_next(const struct rs_instance *rsi,
 					       const struct rs_peer *prev,
 					       char *text, size_t text_len)

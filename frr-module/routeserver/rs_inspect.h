@@ -12,6 +12,9 @@
 
 #define RS_REASON_LEN 64
 
+struct bgp;
+struct peer;
+
 /* bgpd's neighbor of a role peer, looked up now; NULL if there is none. */
 extern struct peer *rs_peer_neighbor(const struct rs_peer *rp);
 
@@ -31,6 +34,14 @@ extern enum rs_gw_state rs_gateway_state(const struct rs_peer *rp, char *reason,
 					 size_t reason_len);
 
 #define RS_WARNING_LEN 256
+
+/*
+ * What bgpd's configuration says against giving neighbor this role now
+ * (it is not configured, or an nva's AS is not allowed), into text; false
+ * if nothing.
+ */
+extern bool rs_role_problem(struct bgp *bgp, const char *neighbor,
+			    enum rs_role role, char *text, size_t text_len);
 
 /*
  * The warning about the next gateway after prev that is out of the exchange

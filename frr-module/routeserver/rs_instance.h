@@ -56,7 +56,7 @@ struct rs_peer {
 
 /* An instance's settings as configured: the leaves of its entry. */
 struct rs_settings {
-	bool branch_to_branch;
+	struct rs_rules rules;
 	enum rs_hub_pref hub_pref;
 	uint16_t max_peers;
 	uint32_t max_routes;

@@ -10,6 +10,7 @@
 #include "northbound_cli.h"
 #include "yang.h"
 
+#include "rs_enforce.h"
 #include "rs_nb.h"
 
 /* clang-format off */
@@ -33,6 +34,13 @@ const struct frr_yang_module_info frr_routeserver_info = {
 			.cbs = {
 				.cli_show = rs_cli_show_branch_to_branch,
 				.modify = rs_instance_branch_to_branch_modify,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/allow-unclassified",
+			.cbs = {
+				.cli_show = rs_cli_show_allow_unclassified,
+				.modify = rs_instance_allow_unclassified_modify,
 			},
 		},
 		{
@@ -127,6 +135,12 @@ const struct frr_yang_module_info frr_routeserver_info = {
 			.xpath = "/frr-routeserver:route-server/instance/peer/state/limit-teardowns",
 			.cbs = {
 				.get_elem = rs_peer_state_limit_teardowns_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/peer/state/warning",
+			.cbs = {
+				.get_elem = rs_peer_state_warning_get_elem,
 			},
 		},
 		{
@@ -273,6 +287,34 @@ static void rs_nb_load_callbacks(const struct frr_yang_module_info *info)
 	}
 }
 
+/*
+ * The module's exchange route-maps are made in bgpd's route-map namespace
+ * through the library (rs_enforce.c).  A route-map of such a name made
+ * through the northbound would edit or free them under the module: it is
+ * refused, and an operator's map is never adopted in their place.
+ */
+static int rs_route_map_pre_validate(struct nb_cb_pre_validate_args *args)
+{
+	const char *name = yang_dnode_get_string(args->dnode, "./name");
+
+	if (strncmp(name, RS_EXCHANGE_MAP_PREFIX,
+		    strlen(RS_EXCHANGE_MAP_PREFIX)))
+		return NB_OK;
+	snprintf(args->errmsg, args->errmsg_len,
+		 "route-map %s: names beginning with %s belong to the route-server module",
+		 name, RS_EXCHANGE_MAP_PREFIX);
+	return NB_ERR_VALIDATION;
+}
+
+static void rs_nb_guard_route_maps(void)
+{
+	struct nb_node *nb_node = nb_node_find("/frr-route-map:lib/route-map");
+
+	/* FRR 8.4's route-map list has no pre_validate of its own */
+	assert(nb_node && !nb_node->cbs.pre_validate);
+	nb_node->cbs.pre_validate = rs_route_map_pre_validate;
+}
+
 void rs_nb_register(void)
 {
 	const struct lys_module *module;
@@ -280,42 +322,54 @@ void rs_nb_register(void)
 	module = yang_module_load(frr_routeserver_info.name)->info;
 	yang_snodes_iterate(module, rs_nb_node_new, 0, rs_nb_node_mtype());
 	rs_nb_load_callbacks(&frr_routeserver_info);
+	rs_nb_guard_route_maps();
 	nb_validate_callbacks();
 }
 
 /*
  * Removes configuration whose object bgpd deleted by itself (a BGP
- * instance). The change goes through a northbound commit, so the destroy
- * callbacks run, and into the vty's shared candidate too: in FRR's classic
- * CLI mode every command commits that candidate whole, which would bring
- * the removed configuration back.
+ * instance, a neighbor).  This must always happen, or a role outlives its
+ * neighbor and applies to the next one of that address.  FRR 8.4 offers
+ * no commit of the daemon's own that passes the running configuration's
+ * lock, so a commit is refused while a client (a NETCONF session) holds
+ * it; and a commit validates the whole candidate.  So the entry's destroy
+ * callback and its parent's apply_finish run here as a commit would run
+ * them, and the entry leaves the running configuration directly.  The
+ * vty's shared candidate drops it too: in FRR's classic CLI mode every
+ * command commits that candidate whole, which would bring it back.
  */
 void rs_nb_remove_config(const char *xpath)
 {
-	const struct lyd_node *dnode;
-	const struct nb_node *nb_node;
-	struct nb_config *candidate;
+	struct lyd_node *dnode = yang_dnode_get(running_config->dnode, xpath);
 	struct nb_context context = {.client = NB_CLIENT_NONE};
 	char errmsg[BUFSIZ] = {0};
-	int ret;
+	const struct nb_node *nb_node, *parent;
+	struct nb_cb_destroy_args args = {.context = &context,
+					  .event = NB_EV_APPLY,
+					  .errmsg = errmsg,
+					  .errmsg_len = sizeof(errmsg)};
 
-	dnode = yang_dnode_get(running_config->dnode, xpath);
 	if (!dnode)
 		return;
-
 	nb_node = dnode->schema->priv;
-	candidate = nb_config_dup(running_config);
-	nb_candidate_edit(candidate, nb_node, NB_OP_DESTROY, xpath, NULL, NULL);
-	ret = nb_candidate_commit(&context, candidate, false,
-				  "route-server: object deleted in bgpd", NULL,
-				  errmsg, sizeof(errmsg));
-	nb_config_free(candidate);
-	if (ret != NB_OK && ret != NB_ERR_NO_CHANGES) {
-		zlog_err("route-server: cannot remove %s: %s (%s)", xpath,
-			 nb_err_name(ret), errmsg);
-		return;
+	parent = nb_node->parent;
+	args.dnode = dnode;
+	nb_node->cbs.destroy(&args);
+	if (parent && parent->cbs.apply_finish) {
+		struct nb_cb_apply_finish_args finish = {
+			.context = &context,
+			.dnode = lyd_parent(dnode),
+			.errmsg = errmsg,
+			.errmsg_len = sizeof(errmsg)};
+
+		parent->cbs.apply_finish(&finish);
 	}
-	if (yang_dnode_exists(vty_shared_candidate_config->dnode, xpath))
-		nb_candidate_edit(vty_shared_candidate_config, nb_node,
-				  NB_OP_DESTROY, xpath, NULL, NULL);
+	/* never a top-level node: an instance or a peer */
+	lyd_free_tree(dnode);
+	running_config->version++;
+	if (yang_dnode_exists(vty_shared_candidate_config->dnode, xpath) &&
+	    nb_candidate_edit(vty_shared_candidate_config, nb_node,
+			      NB_OP_DESTROY, xpath, NULL, NULL) != NB_OK)
+		zlog_err("route-server: cannot remove %s from the candidate",
+			 xpath);
 }

@@ -23,6 +23,7 @@ int rs_instance_nb_create(struct nb_cb_create_args *args);
 int rs_instance_nb_destroy(struct nb_cb_destroy_args *args);
 void rs_instance_nb_apply_finish(struct nb_cb_apply_finish_args *args);
 int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args);
+int rs_instance_allow_unclassified_modify(struct nb_cb_modify_args *args);
 int rs_instance_hub_routing_preference_modify(struct nb_cb_modify_args *args);
 int rs_instance_max_peers_modify(struct nb_cb_modify_args *args);
 int rs_instance_max_routes_per_peer_modify(struct nb_cb_modify_args *args);
@@ -36,6 +37,9 @@ int rs_peer_instance_destroy(struct nb_cb_destroy_args *args);
 
 /* rs_nb_validate.c */
 int rs_instance_nb_pre_validate(struct nb_cb_pre_validate_args *args);
+int rs_instance_nb_validate_create(struct nb_cb_create_args *args);
+int rs_peer_nb_validate_create(struct nb_cb_create_args *args);
+int rs_peer_nb_validate_role(struct nb_cb_modify_args *args);
 
 /* rs_nb_state.c */
 struct yang_data *rs_state_version_get_elem(struct nb_cb_get_elem_args *args);
@@ -59,6 +63,8 @@ struct yang_data *
 rs_peer_state_outbound_route_map_get_elem(struct nb_cb_get_elem_args *args);
 struct yang_data *
 rs_peer_state_limit_teardowns_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+rs_peer_state_warning_get_elem(struct nb_cb_get_elem_args *args);
 const void *rs_gateway_get_next(struct nb_cb_get_next_args *args);
 int rs_gateway_get_keys(struct nb_cb_get_keys_args *args);
 const void *rs_gateway_lookup_entry(struct nb_cb_lookup_entry_args *args);
@@ -70,6 +76,9 @@ struct yang_data *rs_gateway_reason_get_elem(struct nb_cb_get_elem_args *args);
 /* rs_cli.c */
 void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,
 				  bool show_defaults);
+void rs_cli_show_allow_unclassified(struct vty *vty,
+				    const struct lyd_node *dnode,
+				    bool show_defaults);
 void rs_cli_show_instance_leaf(struct vty *vty, const struct lyd_node *dnode,
 			       bool show_defaults);
 void rs_cli_show_peer(struct vty *vty, const struct lyd_node *dnode,

@@ -19,6 +19,8 @@ int rs_instance_nb_create(struct nb_cb_create_args *args)
 {
 	struct rs_instance *rsi;
 
+	if (args->event == NB_EV_VALIDATE)
+		return rs_instance_nb_validate_create(args);
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 
@@ -69,7 +71,23 @@ int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 
 	rsi = nb_running_get_entry(args->dnode, NULL, true);
-	rsi->cfg.branch_to_branch = yang_dnode_get_bool(args->dnode, NULL);
+	rsi->cfg.rules.branch_to_branch = yang_dnode_get_bool(args->dnode, NULL);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/allow-unclassified
+ */
+int rs_instance_allow_unclassified_modify(struct nb_cb_modify_args *args)
+{
+	struct rs_instance *rsi;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	rsi = nb_running_get_entry(args->dnode, NULL, true);
+	rsi->cfg.rules.allow_unclassified =
+		yang_dnode_get_bool(args->dnode, NULL);
 	return NB_OK;
 }
 
@@ -127,6 +145,8 @@ int rs_peer_nb_create(struct nb_cb_create_args *args)
 	struct rs_instance *rsi;
 	struct rs_peer *peer;
 
+	if (args->event == NB_EV_VALIDATE)
+		return rs_peer_nb_validate_create(args);
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 
@@ -159,6 +179,8 @@ int rs_peer_role_modify(struct nb_cb_modify_args *args)
 {
 	struct rs_peer *peer;
 
+	if (args->event == NB_EV_VALIDATE)
+		return rs_peer_nb_validate_role(args);
 	if (args->event != NB_EV_APPLY)
 		return NB_OK;
 

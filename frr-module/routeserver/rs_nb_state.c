@@ -187,6 +187,17 @@ rs_peer_state_limit_teardowns_get_elem(struct nb_cb_get_elem_args *args)
 	return yang_data_new_uint32(args->xpath, view.limit_teardowns);
 }
 
+struct yang_data *
+rs_peer_state_warning_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct rs_peer *rp = rs_known_peer(args->list_entry);
+	char text[RS_PROBLEM_COUNT * RS_WARNING_LEN];
+
+	if (!rp || !rs_peer_warnings(rp, text, sizeof(text)))
+		return NULL;
+	return yang_data_new_string(args->xpath, text);
+}
+
 /*
  * XPath: /frr-routeserver:route-server/instance/gateway
  *

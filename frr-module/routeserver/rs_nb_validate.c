@@ -1,63 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Validation of a route-server instance's configuration against bgpd's:
- * the rules that span several nodes or need bgpd's neighbors.
+ * Validation of a route-server instance's configuration.
+ *
+ * Rules on the configuration alone hold for the whole candidate at every
+ * commit.  Rules against bgpd's own configuration (the neighbor exists, an
+ * nva's AS) are checked only where a commit changes a role: bgpd's facts
+ * change without a commit (`no neighbor X`, `neighbor X remote-as`), and a
+ * role made stale so is shown as a warning (rs_view.c) instead of blocking
+ * every later commit of any model.
  */
 
 #include <zebra.h>
 
 #include "northbound.h"
+#include "vty.h"
 
 #include "bgpd/bgpd.h"
+#include "bgpd/bgp_vty.h"
 
 #include "rs_bgp.h"
+#include "rs_inspect.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
 #include "rs_policy.h"
-
-static bool rs_nva_asn_valid(const struct bgp *bgp, const struct peer *peer,
-			     const char *neighbor, char *errmsg,
-			     size_t errmsg_len)
-{
-	const char *problem;
-	as_t asn;
-
-	switch (peer->as_type) {
-	case AS_SPECIFIED:
-		asn = peer->as;
-		break;
-	case AS_INTERNAL:
-		asn = bgp->as;
-		break;
-	default:
-		/* remote-as external: any ASN but ours, known at OPEN. */
-		return true;
-	}
-	problem = rs_nva_asn_problem(asn, bgp->as);
-	if (problem)
-		snprintf(errmsg, errmsg_len,
-			 "neighbor %s has AS %u: %s, not allowed for an nva",
-			 neighbor, asn, problem);
-	return problem == NULL;
-}
-
-static bool rs_peer_valid(struct bgp *bgp, const struct lyd_node *dnode,
-			  char *errmsg, size_t errmsg_len)
-{
-	const char *neighbor = yang_dnode_get_string(dnode, "./neighbor");
-	struct peer *peer = rs_bgp_neighbor(bgp, neighbor);
-
-	if (!peer) {
-		snprintf(errmsg, errmsg_len,
-			 "neighbor %s is not configured in this BGP instance",
-			 neighbor);
-		return false;
-	}
-	if (!strcmp(yang_dnode_get_string(dnode, "./role"), "nva"))
-		return rs_nva_asn_valid(bgp, peer, neighbor, errmsg,
-					errmsg_len);
-	return true;
-}
 
 #define RS_GATEWAY_KEY_LEN (RS_GATEWAY_LEN + 4)
 
@@ -86,31 +51,62 @@ static bool rs_same_session_family(const struct lyd_node *a,
 	return fa == fb || fa == AF_UNSPEC || fb == AF_UNSPEC;
 }
 
-static bool rs_vpn_instance_free(const struct lyd_node *instance_dnode,
-				 const struct lyd_node *dnode, char *errmsg,
-				 size_t errmsg_len)
+static bool rs_vpn_instance_clash(const struct lyd_node *dnode,
+				  const struct lyd_node *other, char *errmsg,
+				  size_t errmsg_len)
 {
 	char mine[RS_GATEWAY_KEY_LEN], theirs[RS_GATEWAY_KEY_LEN];
+
+	if (!rs_vpn_instance_of(dnode, mine, sizeof(mine)) ||
+	    !rs_vpn_instance_of(other, theirs, sizeof(theirs)) ||
+	    strcmp(mine, theirs) || !rs_same_session_family(dnode, other))
+		return false;
+	snprintf(errmsg, errmsg_len,
+		 "instance %u of VPN gateway %s is already neighbor %s",
+		 yang_dnode_get_uint8(dnode, "./instance"),
+		 yang_dnode_get_string(dnode, "./gateway"),
+		 yang_dnode_get_string(other, "./neighbor"));
+	return true;
+}
+
+/* The gateways are listed by name: one name, one kind of gateway. */
+static bool rs_gateway_kind_clash(const struct lyd_node *dnode,
+				  const struct lyd_node *other, char *errmsg,
+				  size_t errmsg_len)
+{
+	const char *role = yang_dnode_get_string(dnode, "./role");
+	const char *other_role = yang_dnode_get_string(other, "./role");
+
+	if (!yang_dnode_exists(dnode, "./gateway") ||
+	    !yang_dnode_exists(other, "./gateway") ||
+	    !strcmp(role, other_role) ||
+	    strcmp(yang_dnode_get_string(dnode, "./gateway"),
+		   yang_dnode_get_string(other, "./gateway")))
+		return false;
+	snprintf(errmsg, errmsg_len,
+		 "gateway %s is already an %s (neighbor %s); a gateway name has one kind",
+		 yang_dnode_get_string(dnode, "./gateway"), other_role,
+		 yang_dnode_get_string(other, "./neighbor"));
+	return true;
+}
+
+/* The rules between dnode and the peers listed before it. */
+static bool rs_peer_clashes(const struct lyd_node *instance_dnode,
+			    const struct lyd_node *dnode, char *errmsg,
+			    size_t errmsg_len)
+{
 	const struct lyd_node *other;
 
-	if (!rs_vpn_instance_of(dnode, mine, sizeof(mine)))
-		return true;
 	LY_LIST_FOR (lyd_child(instance_dnode), other) {
 		if (other == dnode)
-			return true;
-		if (strcmp(other->schema->name, "peer") ||
-		    !rs_vpn_instance_of(other, theirs, sizeof(theirs)) ||
-		    strcmp(mine, theirs) ||
-		    !rs_same_session_family(dnode, other))
+			return false;
+		if (strcmp(other->schema->name, "peer"))
 			continue;
-		snprintf(errmsg, errmsg_len,
-			 "instance %u of VPN gateway %s is already neighbor %s",
-			 yang_dnode_get_uint8(dnode, "./instance"),
-			 yang_dnode_get_string(dnode, "./gateway"),
-			 yang_dnode_get_string(other, "./neighbor"));
-		return false;
+		if (rs_vpn_instance_clash(dnode, other, errmsg, errmsg_len) ||
+		    rs_gateway_kind_clash(dnode, other, errmsg, errmsg_len))
+			return true;
 	}
-	return true;
+	return false;
 }
 
 /*
@@ -118,17 +114,10 @@ static bool rs_vpn_instance_free(const struct lyd_node *instance_dnode,
  */
 int rs_instance_nb_pre_validate(struct nb_cb_pre_validate_args *args)
 {
-	const char *vrf = yang_dnode_get_string(args->dnode, "./vrf");
 	uint16_t max_peers = yang_dnode_get_uint16(args->dnode, "./max-peers");
-	struct bgp *bgp = rs_bgp_lookup(vrf);
 	const struct lyd_node *dnode;
 	unsigned int peers = 0;
 
-	if (!bgp) {
-		snprintf(args->errmsg, args->errmsg_len,
-			 "no BGP instance in VRF %s", vrf);
-		return NB_ERR_VALIDATION;
-	}
 	LY_LIST_FOR (lyd_child(args->dnode), dnode) {
 		if (strcmp(dnode->schema->name, "peer"))
 			continue;
@@ -139,11 +128,91 @@ int rs_instance_nb_pre_validate(struct nb_cb_pre_validate_args *args)
 				max_peers, max_peers);
 			return NB_ERR_VALIDATION;
 		}
-		if (!rs_peer_valid(bgp, dnode, args->errmsg,
-				   args->errmsg_len) ||
-		    !rs_vpn_instance_free(args->dnode, dnode, args->errmsg,
-					  args->errmsg_len))
+		if (rs_peer_clashes(args->dnode, dnode, args->errmsg,
+				    args->errmsg_len))
 			return NB_ERR_VALIDATION;
 	}
+	return NB_OK;
+}
+
+int rs_instance_nb_validate_create(struct nb_cb_create_args *args)
+{
+	const char *vrf = yang_dnode_get_string(args->dnode, "./vrf");
+
+	if (rs_bgp_lookup(vrf))
+		return NB_OK;
+	snprintf(args->errmsg, args->errmsg_len, "no BGP instance in VRF %s",
+		 vrf);
+	return NB_ERR_VALIDATION;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/peer
+ *
+ * One neighbor has one key: two spellings of an address would be two
+ * role peers of one bgpd neighbor.
+ */
+int rs_peer_nb_validate_create(struct nb_cb_create_args *args)
+{
+	const char *neighbor = yang_dnode_get_string(args->dnode, "./neighbor");
+	char key[RS_NEIGHBOR_LEN];
+
+	rs_neighbor_key(neighbor, key, sizeof(key));
+	if (!strcmp(key, neighbor))
+		return NB_OK;
+	snprintf(args->errmsg, args->errmsg_len,
+		 "neighbor %s is not in canonical form; write it as %s",
+		 neighbor, key);
+	return NB_ERR_VALIDATION;
+}
+
+/*
+ * While bgpd reads its configuration at start-up, a role saved as it was
+ * is kept even if bgpd's facts no longer allow it: it shows as stale.
+ */
+static bool rs_config_loading(const struct nb_context *context)
+{
+	const struct vty *vty =
+		context->client == NB_CLIENT_CLI ? context->user : NULL;
+
+	return (vty && vty->type == VTY_FILE) || bgp_config_inprocess();
+}
+
+/* A peer has one role: changing it takes removing the old one first. */
+static bool rs_role_changed(const struct lyd_node *dnode, char *errmsg,
+			    size_t errmsg_len)
+{
+	char xpath[XPATH_MAXLEN];
+	const struct lyd_node *running;
+	const char *neighbor = yang_dnode_get_string(dnode, "../neighbor");
+
+	yang_dnode_get_path(dnode, xpath, sizeof(xpath));
+	running = yang_dnode_get(running_config->dnode, xpath);
+	if (!running || !strcmp(yang_dnode_get_string(running, NULL),
+				yang_dnode_get_string(dnode, NULL)))
+		return false;
+	snprintf(errmsg, errmsg_len,
+		 "neighbor %s already has the route-server role %s; remove it first with \"no neighbor %s route-server role\"",
+		 neighbor, yang_dnode_get_string(running, NULL), neighbor);
+	return true;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/peer/role
+ */
+int rs_peer_nb_validate_role(struct nb_cb_modify_args *args)
+{
+	const char *vrf = yang_dnode_get_string(args->dnode, "../../vrf");
+	enum rs_role role = RS_ROLE_NONE;
+
+	if (rs_role_changed(args->dnode, args->errmsg, args->errmsg_len))
+		return NB_ERR_VALIDATION;
+	if (rs_config_loading(args->context))
+		return NB_OK;
+	rs_role_from_name(yang_dnode_get_string(args->dnode, NULL), &role);
+	if (rs_role_problem(rs_bgp_lookup(vrf),
+			    yang_dnode_get_string(args->dnode, "../neighbor"),
+			    role, args->errmsg, args->errmsg_len))
+		return NB_ERR_VALIDATION;
 	return NB_OK;
 }

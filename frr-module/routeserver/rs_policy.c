@@ -271,15 +271,15 @@ static bool rs_same_gateway(const struct rs_party *a, const struct rs_party *b)
 }
 
 bool rs_policy_permits(const struct rs_party *from, const struct rs_party *to,
-		       bool branch_to_branch)
+		       const struct rs_rules *rules)
 {
 	if (!rs_role_valid(from->role) || !rs_role_valid(to->role))
 		return false;
 	/* local is the route server itself, never a receiver */
 	if (to->role == RS_ROLE_LOCAL)
 		return false;
-	/* peers without a role are left to bgpd's own rules */
-	if (from->role == RS_ROLE_NONE || to->role == RS_ROLE_NONE)
+	/* a receiver without a role is left to bgpd's own rules */
+	if (to->role == RS_ROLE_NONE)
 		return true;
 	if (from->peer_id && from->peer_id == to->peer_id)
 		return false;
@@ -287,12 +287,15 @@ bool rs_policy_permits(const struct rs_party *from, const struct rs_party *to,
 		return true;
 	if (rs_party_isolated(from) || rs_party_isolated(to))
 		return false;
+	/* fail closed: what no role classifies reaches no role peer */
+	if (from->role == RS_ROLE_NONE)
+		return rules->allow_unclassified;
 	if (rs_same_gateway(from, to))
 		return false;
 	if (from->role == RS_ROLE_NVA && to->role == RS_ROLE_NVA)
 		return true;
 	/* what is left crosses between the nva side and the gateway side */
-	return branch_to_branch;
+	return rules->branch_to_branch;
 }
 
 uint32_t rs_preference_weight(enum rs_hub_pref pref, enum rs_role role)

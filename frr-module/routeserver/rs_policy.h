@@ -114,9 +114,18 @@ struct rs_party {
 	bool exchanges;
 };
 
+/* An instance's settings that decide the exchange. */
+struct rs_rules {
+	/* routes cross between the nva side and the gateway side */
+	bool branch_to_branch;
+	/* routes from a peer without a role reach role peers */
+	bool allow_unclassified;
+};
+
 /* Whether a route learned from `from` may be advertised to `to`. */
 extern bool rs_policy_permits(const struct rs_party *from,
-			      const struct rs_party *to, bool branch_to_branch);
+			      const struct rs_party *to,
+			      const struct rs_rules *rules);
 
 /*
  * Weight that implements the hub routing preference for a route learned

@@ -106,17 +106,19 @@ static void rs_show_gateway(struct vty *vty, const struct rs_peer *rp,
 			rs_role_name(rp->cfg.role), rs_gw_state_name(state));
 }
 
-/* A conflict or a gateway out of the exchange, each on a line of its own. */
+/* A peer's problems or a gateway out of the exchange, a line each. */
 static void rs_show_warnings(struct vty *vty, const struct rs_instance *rsi,
 			     json_object *json_warnings)
 {
 	const struct rs_peer *rp;
 	char text[RS_WARNING_LEN];
+	enum rs_peer_problem problem;
 
 	frr_each (rs_peers_const, &rsi->peers, rp)
-		if (rs_enforce_conflict(rp, text, sizeof(text)))
-			rs_show_warning(vty, text, json_warnings);
-	if (!rsi->cfg.branch_to_branch)
+		for (problem = 0; problem < RS_PROBLEM_COUNT; problem++)
+			if (rs_peer_problem(rp, problem, text, sizeof(text)))
+				rs_show_warning(vty, text, json_warnings);
+	if (!rsi->cfg.rules.branch_to_branch)
 		return;
 	rp = NULL;
 	while ((rp = rs_isolated_gateway_next(rsi, rp, text, sizeof(text))))
@@ -136,7 +138,9 @@ static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 		json_object_string_add(json, "vrf", rsi->vrf);
 		json_object_int_add(json, "asn", bgp->as);
 		json_object_boolean_add(json, "branchToBranch",
-					rsi->cfg.branch_to_branch);
+					rsi->cfg.rules.branch_to_branch);
+		json_object_boolean_add(json, "allowUnclassified",
+					rsi->cfg.rules.allow_unclassified);
 		json_object_string_add(json, "hubRoutingPreference",
 				       rs_hub_pref_name(rsi->cfg.hub_pref));
 		json_object_int_add(json, "maxPeers", rsi->cfg.max_peers);
@@ -150,7 +154,11 @@ static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 		vty_out(vty, "Route server in VRF %s, AS %u\n", rsi->vrf,
 			bgp->as);
 		vty_out(vty, "  branch-to-branch: %s\n",
-			rsi->cfg.branch_to_branch ? "on" : "off");
+			rsi->cfg.rules.branch_to_branch ? "on" : "off");
+		vty_out(vty,
+			"  routes of neighbors without a role to role peers: %s\n",
+			rsi->cfg.rules.allow_unclassified ? "allowed"
+							  : "denied");
 		vty_out(vty, "  hub routing preference: %s\n",
 			rs_hub_pref_name(rsi->cfg.hub_pref));
 		vty_out(vty, "  peers with a role: %zu of at most %u\n",

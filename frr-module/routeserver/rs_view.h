@@ -24,4 +24,23 @@ struct rs_peer_view {
 
 extern void rs_peer_view(const struct rs_peer *rp, struct rs_peer_view *view);
 
+/* What can be wrong with a role peer now, each shown as a warning. */
+enum rs_peer_problem {
+	/* bgpd's configuration changed under the role, see rs_role_problem */
+	RS_PROBLEM_STALE = 0,
+	/* an operator's outbound route-map replaced the module's */
+	RS_PROBLEM_OUTBOUND,
+	/* the neighbor's own weight replaces the hub routing preference */
+	RS_PROBLEM_WEIGHT,
+	RS_PROBLEM_COUNT,
+};
+
+/* Whether the role peer has that problem; its warning goes into text. */
+extern bool rs_peer_problem(const struct rs_peer *rp,
+			    enum rs_peer_problem problem, char *text,
+			    size_t text_len);
+/* All of the role peer's warnings, joined by "; "; false if none. */
+extern bool rs_peer_warnings(const struct rs_peer *rp, char *text,
+			     size_t text_len);
+
 #endif /* _FRR_RS_VIEW_H */

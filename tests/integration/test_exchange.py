@@ -324,8 +324,11 @@ def test_route_limit_tears_down_only_the_offender(topology_factory):
     rslab.wait_until(
         lambda: rs.neighbor_states()["198.18.0.12"] != "Established",
         CONVERGE, "nva2's IPv4 session to be down")
-    assert "%MAXPFXEXCEED" in rs.log_text()
-    assert "198.18.0.12 held more than 3 IPv4 routes" in rs.log_text()
+    assert ("198.18.0.12 held 4 IPv4 routes, more than 3; session torn down"
+            in rs.log_text())
+    # bgpd's own maximum-prefix is not involved, nor written to the config
+    assert "%MAXPFX" not in rs.log_text()
+    assert "maximum-prefix" not in rs.running_config()
     # the others carry on; nva1 no longer holds nva2's IPv4 routes
     states = rs.neighbor_states()
     assert states["198.18.0.11"] == "Established", states
@@ -399,14 +402,14 @@ def test_an_operators_outbound_route_map_conflicts_or_composes(
     assert (state["outbound-policy"], state["outbound-route-map"],
             state["limit-teardowns"]) == ("conflict", "OPS", 0), state
     assert ('neighbor 198.18.0.21: outbound route-map OPS replaces the '
-            'route-server policy; add "call rs-exchange-default-expressroute-er1" '
+            'route-server policy; add "call rs-exchange:expressroute:er1:default" '
             'to it') in show(rs)["warnings"]
     rslab.wait_until(lambda: "outbound route-map OPS replaces the "
                      "route-server policy" in rs.log_text(), CONVERGE,
                      "the conflict to be logged")
 
     rc, out, err = rs.vtysh("configure", "route-map OPS permit 10",
-                            "call rs-exchange-default-expressroute-er1")
+                            "call rs-exchange:expressroute:er1:default")
     assert rc == 0, out + err
     rslab.wait_until(
         lambda: show(rs)["peers"]["198.18.0.21"]["outboundPolicy"] ==

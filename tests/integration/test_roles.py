@@ -102,9 +102,13 @@ BAD_INPUT = [
     ([], "neighbor 198.18.0.31 route-server role vpn-gateway vpn1 instance 2",
      "% Unknown command"),
     ([ROLE_LINES[1]], "neighbor 198.18.0.21 route-server role nva",
-     "% Neighbor 198.18.0.21 already has the route-server role "
+     "neighbor 198.18.0.21 already has the route-server role "
      "expressroute-gateway; remove it first with "
      "\"no neighbor 198.18.0.21 route-server role\""),
+    ([ROLE_LINES[1]],
+     "neighbor 198.18.0.31 route-server role vpn-gateway er1 instance 0",
+     "gateway er1 is already an expressroute-gateway (neighbor 198.18.0.21);"
+     " a gateway name has one kind"),
     (["route-server max-peers 2", ROLE_LINES[0], ROLE_LINES[1]],
      ROLE_LINES[2],
      "more than 2 peers with a route-server role (route-server max-peers 2)"),

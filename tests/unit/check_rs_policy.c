@@ -26,6 +26,14 @@ static bool is_gateway(enum rs_role role)
  * A party with its own peer and (for gateways) its own gateway; `seq`
  * keeps the two ends of an advertisement distinct.
  */
+static const struct rs_rules *rules(bool toggle)
+{
+	static const struct rs_rules off = {.branch_to_branch = false};
+	static const struct rs_rules on = {.branch_to_branch = true};
+
+	return toggle ? &on : &off;
+}
+
 static struct rs_party party(enum rs_role role, uint32_t seq, bool exchanges)
 {
 	struct rs_party p = {
@@ -48,9 +56,10 @@ static const struct pair_case {
 	/* from, to, toggle off, toggle on */
 	{NONE, NONE, true, true},
 	{NONE, LOCAL, false, false},
-	{NONE, NVA, true, true},
-	{NONE, ER, true, true},
-	{NONE, VPN, true, true},
+	/* fail closed, see test_permits_unclassified */
+	{NONE, NVA, false, false},
+	{NONE, ER, false, false},
+	{NONE, VPN, false, false},
 	{LOCAL, NONE, true, true},
 	{LOCAL, LOCAL, false, false},
 	{LOCAL, NVA, true, true},
@@ -87,7 +96,7 @@ START_TEST(test_permits_role_pairs)
 	struct rs_party to = party(c->to, 2, is_gateway(c->to) || other_ex);
 	bool expect = toggle ? c->toggle_on : c->toggle_off;
 
-	ck_assert_msg(rs_policy_permits(&from, &to, toggle) == expect,
+	ck_assert_msg(rs_policy_permits(&from, &to, rules(toggle)) == expect,
 		      "%s -> %s, toggle %s: expected %s", rs_role_name(c->from),
 		      rs_role_name(c->to), toggle ? "on" : "off",
 		      expect ? "permit" : "deny");
@@ -111,7 +120,7 @@ static const struct isolated_case {
 	{ER, false, ER, false, false},
 	{ER, false, VPN, false, false},
 	/* an isolated expressroute gateway receives */
-	{NONE, true, ER, false, true},
+	{NONE, true, ER, false, false}, /* fail closed */
 	{LOCAL, true, ER, false, true},
 	{NVA, true, ER, false, false},
 	{ER, true, ER, false, false},
@@ -125,7 +134,7 @@ static const struct isolated_case {
 	{VPN, false, ER, false, false},
 	{VPN, false, VPN, false, false},
 	/* an isolated vpn gateway receives */
-	{NONE, true, VPN, false, true},
+	{NONE, true, VPN, false, false}, /* fail closed */
 	{LOCAL, true, VPN, false, true},
 	{NVA, true, VPN, false, false},
 	{ER, true, VPN, false, false},
@@ -139,7 +148,7 @@ START_TEST(test_permits_isolated_gateway)
 	struct rs_party from = party(c->from, 1, c->from_ex);
 	struct rs_party to = party(c->to, 2, c->to_ex);
 
-	ck_assert_msg(rs_policy_permits(&from, &to, toggle) == c->expect,
+	ck_assert_msg(rs_policy_permits(&from, &to, rules(toggle)) == c->expect,
 		      "%s%s -> %s%s, toggle %s: expected %s",
 		      rs_role_name(c->from), c->from_ex ? "" : " (isolated)",
 		      rs_role_name(c->to), c->to_ex ? "" : " (isolated)",
@@ -164,7 +173,7 @@ START_TEST(test_permits_same_peer)
 	bool toggle = _i & 1;
 	struct rs_party p = party(c->role, 1, true);
 
-	ck_assert_msg(rs_policy_permits(&p, &p, toggle) == c->expect,
+	ck_assert_msg(rs_policy_permits(&p, &p, rules(toggle)) == c->expect,
 		      "%s back to itself, toggle %s", rs_role_name(c->role),
 		      toggle ? "on" : "off");
 }
@@ -180,7 +189,7 @@ START_TEST(test_permits_same_gateway_other_instance)
 	struct rs_party inst1 = party(role, 2, exchanges);
 
 	inst1.gateway_id = inst0.gateway_id;
-	ck_assert_msg(!rs_policy_permits(&inst0, &inst1, toggle),
+	ck_assert_msg(!rs_policy_permits(&inst0, &inst1, rules(toggle)),
 		      "%s instance 0 -> instance 1, exchanges %d, toggle %d",
 		      rs_role_name(role), exchanges, toggle);
 }
@@ -192,7 +201,24 @@ START_TEST(test_permits_same_id_other_gateway_kind)
 	struct rs_party vpn = party(VPN, 2, true);
 
 	vpn.gateway_id = er.gateway_id;
-	ck_assert(rs_policy_permits(&er, &vpn, true));
+	ck_assert(rs_policy_permits(&er, &vpn, rules(true)));
+}
+END_TEST
+
+/* _i = receiver role index | toggle (bit 0) */
+START_TEST(test_permits_unclassified)
+{
+	static const enum rs_role receivers[] = {NVA, ER, VPN};
+	struct rs_rules allow = {.branch_to_branch = _i & 1,
+				 .allow_unclassified = true};
+	struct rs_party from = party(NONE, 1, true);
+	struct rs_party to = party(receivers[_i / 2], 2, true);
+
+	ck_assert(!rs_policy_permits(&from, &to, rules(_i & 1)));
+	ck_assert(rs_policy_permits(&from, &to, &allow));
+	/* whatever is allowed, an isolated gateway exchanges with nobody */
+	to.exchanges = false;
+	ck_assert(rs_policy_permits(&from, &to, &allow) == (to.role == NVA));
 }
 END_TEST
 
@@ -202,7 +228,7 @@ START_TEST(test_permits_unknown_role)
 	struct rs_party nva = party(NVA, 2, true);
 
 	bad.role = (enum rs_role)42;
-	ck_assert(!rs_policy_permits(&bad, &nva, true));
+	ck_assert(!rs_policy_permits(&bad, &nva, rules(true)));
 }
 END_TEST
 
@@ -701,6 +727,7 @@ static Suite *rs_policy_suite(void)
 			    ARRAY_SIZE(same_peer_cases) * 2);
 	tcase_add_loop_test(tc, test_permits_same_gateway_other_instance, 0, 8);
 	tcase_add_test(tc, test_permits_same_id_other_gateway_kind);
+	tcase_add_loop_test(tc, test_permits_unclassified, 0, 3 * 2);
 	tcase_add_test(tc, test_permits_unknown_role);
 	suite_add_tcase(s, tc);
 
