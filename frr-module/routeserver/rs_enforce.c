@@ -121,17 +121,20 @@ struct rs_peer *rs_role_peer_of(struct peer *peer)
 }
 
 /*
- * A bgpd neighbor stands for one role peer: a second role naming it (an
- * interface neighbor and the address it learned, say) stays unbound.
+ * A bgpd neighbor stands for one role peer.  Canonical keys and the lookup
+ * by key (rs_bgp_neighbor) make a second one impossible; should one still
+ * name it, it stays unbound rather than leave a pointer behind.
  */
 static void rs_peer_bind(struct rs_peer *rp, struct peer *peer)
 {
 	struct rs_peer *holder = peer ? rs_role_peer_of(peer) : NULL;
 
 	if (holder && holder != rp) {
-		zlog_warn(
-			"route-server: %s: neighbor %s is already the role peer %s; role not applied",
-			rp->rsi->vrf, rp->cfg.neighbor, holder->cfg.neighbor);
+		if (rs_debug)
+			zlog_debug(
+				"route-server: %s: neighbor %s is already the role peer %s; role not applied",
+				rp->rsi->vrf, rp->cfg.neighbor,
+				holder->cfg.neighbor);
 		peer = NULL;
 	}
 	if (rp->bgp_peer)
@@ -320,11 +323,14 @@ static void rs_class_join(struct rs_peer *rp, const char *name)
 static void rs_class_leave(struct rs_peer *rp)
 {
 	struct rs_class *cls = rp->cls;
+	struct route_map *map;
 
 	rp->cls = NULL;
 	if (!cls || --cls->members)
 		return;
-	route_map_delete(route_map_lookup_by_name(cls->name));
+	map = route_map_lookup_by_name(cls->name);
+	if (map)
+		route_map_delete(map);
 	rs_classes_del(&rs_classes, cls);
 	XFREE(MTYPE_RS_CLASS, cls);
 }
