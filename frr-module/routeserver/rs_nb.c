@@ -303,6 +303,8 @@ static int rs_route_map_pre_validate(struct nb_cb_pre_validate_args *args)
 	snprintf(args->errmsg, args->errmsg_len,
 		 "route-map %s: names beginning with %s belong to the route-server module",
 		 name, RS_EXCHANGE_MAP_PREFIX);
+	/* a configuration file's errors reach no one else */
+	zlog_warn("route-server: refused %s", args->errmsg);
 	return NB_ERR_VALIDATION;
 }
 

@@ -16,7 +16,6 @@
 #include "vty.h"
 
 #include "bgpd/bgpd.h"
-#include "bgpd/bgp_vty.h"
 
 #include "rs_bgp.h"
 #include "rs_inspect.h"
@@ -168,14 +167,16 @@ int rs_peer_nb_validate_create(struct nb_cb_create_args *args)
 
 /*
  * While bgpd reads its configuration at start-up, a role saved as it was
- * is kept even if bgpd's facts no longer allow it: it shows as stale.
+ * is kept even if bgpd's facts no longer allow it: it shows as stale.  The
+ * configuration comes from a file (bgpd -f) or from `vtysh -b`, whose
+ * commands bgpd commits as one pending transaction.
  */
 static bool rs_config_loading(const struct nb_context *context)
 {
 	const struct vty *vty =
 		context->client == NB_CLIENT_CLI ? context->user : NULL;
 
-	return (vty && vty->type == VTY_FILE) || bgp_config_inprocess();
+	return vty && (vty->type == VTY_FILE || vty->pending_commit);
 }
 
 /* A peer has one role: changing it takes removing the old one first. */
