@@ -139,6 +139,8 @@ static void rs_peer_bind(struct rs_peer *rp, struct peer *peer)
 	}
 	if (rp->bgp_peer)
 		rs_bgp_peers_del(&rs_bgp_peers, rp);
+	if (peer != rp->bgp_peer)
+		memset(rp->client_flags_set, 0, sizeof(rp->client_flags_set));
 	rp->bgp_peer = peer;
 	if (peer)
 		rs_bgp_peers_add(&rs_bgp_peers, rp);
@@ -450,23 +452,26 @@ static void rs_exchange_map_unbind(struct rs_peer *rp, afi_t afi)
  * pass unchanged), and iBGP ones also route-reflector clients (else bgpd
  * sends no iBGP-learned route to them).
  *
- * FRR 8.4 resets the session when either flag is set
+ * FRR 8.4 resets the session when either flag changes
  * (peer_af_flag_modify), although both only change what is sent.  A role
- * must not reset a session, so the flag is set the way that function sets
- * it and the peer's outbound is rebuilt the way its peer_change_reset_out
- * action does; the caller refreshes the outbound afterwards.
+ * must not reset a session, so the flag is changed the way that function
+ * changes it and the peer's outbound is rebuilt the way its
+ * peer_change_reset_out action does; the caller refreshes the outbound
+ * afterwards.
+ *
+ * bgpd saves the flags with the neighbor's configuration, so a role saved
+ * and read back at start-up finds them set and leaves them when it goes.
  */
-static void rs_client_flag_set(struct peer *peer, afi_t afi, uint64_t flag)
+static void rs_client_flag_modify(struct peer *peer, afi_t afi, uint64_t flag,
+				  bool set)
 {
 	struct peer_af *paf;
 
-	if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST], flag))
-		return;
-	SET_FLAG(peer->af_flags[afi][SAFI_UNICAST], flag);
-	SET_FLAG(peer->af_flags_override[afi][SAFI_UNICAST], flag);
+	COND_FLAG(peer->af_flags[afi][SAFI_UNICAST], flag, set);
+	COND_FLAG(peer->af_flags_override[afi][SAFI_UNICAST], flag, set);
 	if (flag == PEER_FLAG_RSERVER_CLIENT)
-		SET_FLAG(peer->af_flags[afi][SAFI_UNICAST],
-			 PEER_FLAG_NEXTHOP_UNCHANGED);
+		COND_FLAG(peer->af_flags[afi][SAFI_UNICAST],
+			  PEER_FLAG_NEXTHOP_UNCHANGED, set);
 	paf = peer_af_find(peer, afi, SAFI_UNICAST);
 	if (!paf)
 		return;
@@ -475,11 +480,31 @@ static void rs_client_flag_set(struct peer *peer, afi_t afi, uint64_t flag)
 	update_group_adjust_peer(paf);
 }
 
-static void rs_client_flags_apply(struct peer *peer, afi_t afi)
+static void rs_client_flag_set(struct rs_peer *rp, afi_t afi, uint64_t flag)
 {
-	rs_client_flag_set(peer, afi, PEER_FLAG_RSERVER_CLIENT);
-	if (peer_sort_lookup(peer) == BGP_PEER_IBGP)
-		rs_client_flag_set(peer, afi, PEER_FLAG_REFLECTOR_CLIENT);
+	if (CHECK_FLAG(rp->bgp_peer->af_flags[afi][SAFI_UNICAST], flag))
+		return;
+	rs_client_flag_modify(rp->bgp_peer, afi, flag, true);
+	SET_FLAG(rp->client_flags_set[afi], flag);
+}
+
+static void rs_client_flags_apply(struct rs_peer *rp, afi_t afi)
+{
+	rs_client_flag_set(rp, afi, PEER_FLAG_RSERVER_CLIENT);
+	if (peer_sort_lookup(rp->bgp_peer) == BGP_PEER_IBGP)
+		rs_client_flag_set(rp, afi, PEER_FLAG_REFLECTOR_CLIENT);
+}
+
+static void rs_client_flags_release(struct rs_peer *rp, afi_t afi)
+{
+	uint64_t flags[] = {PEER_FLAG_RSERVER_CLIENT,
+			    PEER_FLAG_REFLECTOR_CLIENT};
+
+	for (size_t i = 0; i < array_size(flags); i++)
+		if (CHECK_FLAG(rp->client_flags_set[afi], flags[i]))
+			rs_client_flag_modify(rp->bgp_peer, afi, flags[i],
+					      false);
+	rp->client_flags_set[afi] = 0;
 }
 
 /*
@@ -600,9 +625,7 @@ static void rs_limit_apply(struct rs_peer *rp, afi_t afi)
 
 static void rs_peer_apply_af(struct rs_peer *rp, afi_t afi)
 {
-	struct peer *peer = rp->bgp_peer;
-
-	rs_client_flags_apply(peer, afi);
+	rs_client_flags_apply(rp, afi);
 	rs_exchange_map_bind(rp, afi);
 	rs_weight_apply(rp, afi);
 	rs_limit_apply(rp, afi);
@@ -729,8 +752,11 @@ void rs_enforce_peer_release(struct rs_peer *rp)
 		return;
 	}
 	rs_peer_leave_class(rp);
-	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		rs_client_flags_release(rp, afi);
 		rs_weight_release(peer, afi);
+	}
+	rs_outbound_refresh(rp);
 	rs_peer_bind(rp, NULL);
 }
 

@@ -43,6 +43,9 @@ struct rs_peer {
 	struct peer *bgp_peer;
 	/* the receivers sharing its outbound policy, see rs_enforce.c */
 	struct rs_class *cls;
+	/* route-server and route-reflector client flags the module set, by
+	 * address family: they go with the role, the operator's own stay */
+	uint64_t client_flags_set[AFI_MAX];
 	/* this peer as an end of rs_policy_permits() */
 	struct rs_party party;
 	/* sessions torn down for holding more than max-routes-per-peer */
