@@ -70,11 +70,14 @@ def _failed(request) -> bool:
 @pytest.fixture
 def topology_factory(request):
     """make(peers=[(name, role, asn, host, prefixes)], valgrind=False,
-    start=True) -> a Topology, stopped and removed after the test."""
+    start=True, route_servers=1) -> a Topology, stopped and removed after
+    the test."""
     made = []
 
-    def make(peers=(), valgrind=False, start=True, rs_asn=RS_ASN):
-        topo = rslab.Topology(rs_asn=rs_asn, valgrind=valgrind)
+    def make(peers=(), valgrind=False, start=True, rs_asn=RS_ASN,
+             route_servers=1):
+        topo = rslab.Topology(rs_asn=rs_asn, valgrind=valgrind,
+                              route_servers=route_servers)
         made.append(topo)
         for name, role, asn, host, prefixes in peers:
             topo.add_peer(name, role, asn, host, prefixes)

@@ -6,6 +6,9 @@ Topology: one namespace for the route server, holding a bridge ``br0`` with
 the bridge with a veth pair (``eth0`` on the peer's side).  The route
 server runs Debian's zebra and bgpd (bgpd with ``-M routeserver``); each peer
 runs its own gobgpd, reached with the ``gobgp`` CLI inside its namespace.
+A topology may have a second route server (198.18.0.2, 2001:db8:18::2) in a
+namespace of its own, wired to the bridge like a peer; every peer then
+peers with both.
 
 Every namespace name starts with a prefix that holds the PID of the run that
 made it (``rs<PID>-`` for tests), so parallel runs never collide and
@@ -348,12 +351,15 @@ def cleanup_leftovers(pattern: str = r"^rs(\d+)-", verbose: bool = True) -> list
 
 class RouteServer:
     """zebra + bgpd (with the route-server module) in the route server's
-    namespace; vtysh talks to them through DIR's sockets."""
+    namespace; vtysh talks to them through DIR's sockets.  `name` is its
+    hostname."""
 
     def __init__(self, netns: Netns, workdir: str, asn: int = 65515,
                  host: int = RS_HOST, moduledir_: str | None = None,
                  vtysh: str | None = None, valgrind: bool = False,
-                 detach: bool = False, module: bool = True):
+                 detach: bool = False, module: bool = True,
+                 name: str = "rs"):
+        self.name = name
         self.netns = netns
         self.module = module  # load the route-server module into bgpd
         self.dir = workdir
@@ -390,7 +396,7 @@ class RouteServer:
     def generate_bgpd_conf(self) -> str:
         lines = [
             "frr defaults traditional",
-            "hostname rs",
+            f"hostname {self.name}",
             "!",
             f"router bgp {self.asn}",
             f" bgp router-id {self.router_id}",
@@ -428,7 +434,7 @@ class RouteServer:
         os.makedirs(self.dir, exist_ok=True)
         os.chmod(self.dir, 0o755)
         chown_frr(self.dir)
-        write_frr_file(self.path("zebra.conf"), "hostname rs\n")
+        write_frr_file(self.path("zebra.conf"), f"hostname {self.name}\n")
         # integrated config: `write memory` writes DIR/frr.conf
         write_frr_file(self.path("vtysh.conf"),
                        "service integrated-vtysh-config\n")
@@ -532,20 +538,37 @@ class RouteServer:
 
     restart = restart_bgpd
 
-    def save_and_reboot(self) -> None:
-        """`write memory`, then restart bgpd with an empty bgpd.conf and
-        boot the saved frr.conf, as Debian's init does."""
+    def kill_bgpd(self) -> int | None:
+        """kill -9: bgpd dies with whatever it was doing half done."""
+        return self.stop_bgpd(signal.SIGKILL)
+
+    def write_memory(self) -> None:
+        """`write memory`: the running configuration into DIR/frr.conf."""
         rc, out, err = self.vtysh("write memory")
         if rc != 0:
             raise LabError(f"write memory failed ({rc}): {out}{err}")
-        rc = self.stop_bgpd()
-        if rc != 0:
-            raise LabError(f"bgpd exited with {rc}")
+
+    @property
+    def saved_config(self) -> str:
+        with open(self.path("frr.conf")) as f:
+            return f.read()
+
+    def boot_saved(self) -> None:
+        """Start bgpd with an empty bgpd.conf and boot the saved frr.conf,
+        as Debian's init does."""
         self.write_bgpd_conf("")
         self.start_bgpd()
         rc, out, err = self.vtysh(boot=True)
         if rc != 0:
             raise LabError(f"booting frr.conf failed ({rc}): {out}{err}")
+
+    def save_and_reboot(self) -> None:
+        """`write memory`, stop bgpd, and boot the saved frr.conf."""
+        self.write_memory()
+        rc = self.stop_bgpd()
+        if rc != 0:
+            raise LabError(f"bgpd exited with {rc}")
+        self.boot_saved()
 
     def stop(self) -> None:
         errors = []
@@ -628,7 +651,8 @@ class RouteServer:
         return "\n".join(out)
 
     def state(self) -> dict:
-        return {"netns": self.netns.name, "dir": self.dir, "asn": self.asn,
+        return {"name": self.name, "host": self.host,
+                "netns": self.netns.name, "dir": self.dir, "asn": self.asn,
                 "moduledir": self.moduledir, "vtysh": self.vtysh_bin,
                 "processes": [p.state() for p in (self.bgpd, self.zebra) if p]}
 
@@ -656,14 +680,15 @@ def family_of(prefix: str) -> str:
 
 
 class Speaker:
-    """A BGP speaker of the lab in its own namespace, peering with the route
-    server from address `host` of the lab's networks; its daemon is
-    self.proc once started."""
+    """A BGP speaker of the lab in its own namespace, peering from address
+    `host` of the lab's networks with the route server rs, or with each of
+    `route_servers` (rs first); its daemon is self.proc once started."""
 
     def __init__(self, name: str, role: str, asn: int, host: int,
                  netns: Netns, workdir: str, rs: RouteServer,
                  prefixes: Iterable[str] = (), ipv6: bool = True,
-                 detach: bool = False):
+                 detach: bool = False,
+                 route_servers: Iterable[RouteServer] | None = None):
         self.name = name
         self.role = role
         self.asn = asn
@@ -671,6 +696,7 @@ class Speaker:
         self.netns = netns
         self.dir = workdir
         self.rs = rs
+        self.route_servers = list(route_servers or [rs])
         self.addr4 = addr4(host)
         self.addr6 = addr6(host) if ipv6 else None
         self.prefixes = list(prefixes)  # originated once started
@@ -689,19 +715,26 @@ class Speaker:
 
 
 class GobgpPeer(Speaker):
-    """A gobgpd in its own namespace, peering with the route server over
+    """A gobgpd in its own namespace, peering with each route server over
     IPv4 (ipv4-unicast) and, if it has an IPv6 address, IPv6 (ipv6-unicast).
+
+    With more than one route server it advertises only the routes it
+    originates, as a branch does: gobgpd would otherwise pass what one
+    route server sent it on to the other, and the route servers would hold
+    (and prefer, by hub routing preference) paths through it.
     """
 
     @property
     def router_id(self) -> str:
         return self.addr4
 
-    def neighbors(self) -> list[tuple[str, str, str]]:
-        """(route server address, family, our local address)"""
-        out = [(self.rs.addr4, "ipv4-unicast", self.addr4)]
-        if self.addr6:
-            out.append((self.rs.addr6, "ipv6-unicast", self.addr6))
+    def neighbors(self) -> list[tuple[RouteServer, str, str, str]]:
+        """(route server, its address, family, our local address)"""
+        out = []
+        for rs in self.route_servers:
+            out.append((rs, rs.addr4, "ipv4-unicast", self.addr4))
+            if self.addr6:
+                out.append((rs, rs.addr6, "ipv6-unicast", self.addr6))
         return out
 
     def generate_config(self) -> str:
@@ -711,12 +744,27 @@ class GobgpPeer(Speaker):
             f'  router-id = "{self.router_id}"',
             "",
         ]
-        for rs_addr, fam, local in self.neighbors():
+        if len(self.route_servers) > 1:
+            lines += [
+                "[global.apply-policy.config]",
+                '  export-policy-list = ["originated"]',
+                '  default-export-policy = "reject-route"',
+                "",
+                "[[policy-definitions]]",
+                '  name = "originated"',
+                "  [[policy-definitions.statements]]",
+                "    [policy-definitions.statements.conditions.bgp-conditions]",
+                '      route-type = "local"',
+                "    [policy-definitions.statements.actions]",
+                '      route-disposition = "accept-route"',
+                "",
+            ]
+        for rs, rs_addr, fam, local in self.neighbors():
             lines += [
                 "[[neighbors]]",
                 "  [neighbors.config]",
                 f'    neighbor-address = "{rs_addr}"',
-                f"    peer-as = {self.rs.asn}",
+                f"    peer-as = {rs.asn}",
                 '    description = "route server"',
                 "  [neighbors.transport.config]",
                 f'    local-address = "{local}"',
@@ -787,14 +835,24 @@ class GobgpPeer(Speaker):
         return out
 
     def received(self, family: str | None = None) -> set[str]:
-        """Prefixes received from the route server (accepted into the RIB)."""
+        """Prefixes received from the route servers (accepted into the RIB):
+        those held from at least one of them."""
+        return self.held_from(self.route_servers, family)
+
+    def received_from(self, rs: RouteServer,
+                      family: str | None = None) -> set[str]:
+        """Prefixes received from route server rs."""
+        return self.held_from([rs], family)
+
+    def held_from(self, route_servers: Iterable[RouteServer],
+                  family: str | None) -> set[str]:
+        sources = {a for rs in route_servers for a in (rs.addr4, rs.addr6)}
         families = [family] if family else ["ipv4", "ipv6"]
         out = set()
         for fam in families:
             data = self.gobgp_json("global", "rib", "-a", fam) or {}
             for prefix, paths in data.items():
-                if any(p.get("neighbor-ip") in (self.rs.addr4, self.rs.addr6)
-                       for p in paths):
+                if any(p.get("neighbor-ip") in sources for p in paths):
                     out.add(prefix)
         return out
 
@@ -917,19 +975,29 @@ protocol bgp uplink {{
 
 
 class Topology:
-    """Namespaces, the bridge and veths, the route server and its peers.
+    """Namespaces, the bridge and veths, the route servers and their peers.
 
         topo = Topology()
         topo.add_peer("nva1", "nva", 65001, 11, ["203.0.113.0/24"])
         topo.start(); ...; topo.stop()
 
     or as a context manager.
+
+    topo.rs is the first route server (host 1 of the networks); its
+    namespace holds the bridge.  With route_servers=N, route server n
+    (2..N) is host n, with the same ASN, its own namespace wired to the
+    bridge like a peer, its own zebra, bgpd and work directory DIR/rsN;
+    every peer peers with each of them.  topo.route_servers lists them all,
+    topo.rs first.
     """
 
     def __init__(self, prefix: str | None = None, rs_asn: int = 65515,
                  workdir: str | None = None, valgrind: bool = False,
                  moduledir_: str | None = None, vtysh: str | None = None,
-                 detach: bool = False, module: bool = True):
+                 detach: bool = False, module: bool = True,
+                 route_servers: int = 1):
+        if route_servers < 1:
+            raise LabError("a topology has at least one route server")
         self.prefix = prefix or f"rs{os.getpid()}-"
         self.own_workdir = workdir is None
         self.workdir = workdir or tempfile.mkdtemp(prefix=self.prefix)
@@ -937,11 +1005,26 @@ class Topology:
         os.chmod(self.workdir, 0o755)
         self.detach = detach
         self.rs_netns = Netns(self._unique(self.prefix + "rs"))
-        self.rs = RouteServer(self.rs_netns, os.path.join(self.workdir, "rs"),
-                              asn=rs_asn, moduledir_=moduledir_, vtysh=vtysh,
-                              valgrind=valgrind, detach=detach, module=module)
+        self.route_servers: list[RouteServer] = []
+        for n in range(1, route_servers + 1):
+            name = "rs" if n == 1 else f"rs{n}"
+            netns = self.rs_netns if n == 1 else \
+                Netns(self._unique(self.prefix + name))
+            self.route_servers.append(RouteServer(
+                netns, os.path.join(self.workdir, name), asn=rs_asn,
+                host=n, moduledir_=moduledir_, vtysh=vtysh,
+                valgrind=valgrind, detach=detach, module=module, name=name))
         self.peers: dict[str, GobgpPeer] = {}
         self.started = False
+
+    @property
+    def rs(self) -> RouteServer:
+        return self.route_servers[0]
+
+    @rs.setter
+    def rs(self, rs: RouteServer) -> None:
+        # a route server of another kind (bench/run's BIRD) takes its place
+        self.route_servers[0] = rs
 
     @staticmethod
     def _unique(name: str) -> str:
@@ -958,10 +1041,15 @@ class Topology:
     def add_peer(self, name: str, role: str, asn: int, host: int,
                  prefixes: Iterable[str] = (), ipv6: bool = True,
                  bird: bool = False, **bird_options) -> GobgpPeer | BirdPeer:
-        """A gobgpd peer, or with bird=True a BIRD one (IPv4 only; see
-        BirdPeer for its options)."""
+        """A gobgpd peer, or with bird=True a BIRD one (IPv4 only, one
+        route server only; see BirdPeer for its options)."""
         if name in self.peers:
             raise LabError(f"peer {name} exists")
+        if host in {rs.host for rs in self.route_servers}:
+            raise LabError(f"peer {name}: host {host} is a route server's")
+        if bird and len(self.route_servers) > 1:
+            raise LabError(f"peer {name}: a BIRD peer peers with one route "
+                           "server only")
         netns = Netns(self._unique(self.prefix + name))
         workdir = os.path.join(self.workdir, name)
         if bird:
@@ -969,9 +1057,11 @@ class Topology:
                             prefixes, detach=self.detach, **bird_options)
         else:
             peer = GobgpPeer(name, role, asn, host, netns, workdir, self.rs,
-                             prefixes, ipv6=ipv6, detach=self.detach)
+                             prefixes, ipv6=ipv6, detach=self.detach,
+                             route_servers=self.route_servers)
         self.peers[name] = peer
-        self.rs.peers.append(peer)
+        for rs in self.route_servers:
+            rs.peers.append(peer)
         return peer
 
     def build_network(self) -> None:
@@ -982,24 +1072,33 @@ class Topology:
         ns.ip("addr", "add", f"{self.rs.addr6}/{NET6.prefixlen}", "dev", "br0",
               "nodad")
         ns.ip("link", "set", "br0", "up")
+        for rs in self.route_servers[1:]:
+            rs.netns.create()
+            self.wire(f"b-{rs.name}", rs.netns, rs.addr4, rs.addr6)
         for i, peer in enumerate(self.peers.values()):
             peer.netns.create()
-            port = f"p{i}-{peer.name}"[:15]
-            ns.ip("link", "add", port, "type", "veth", "peer", "name", "eth0",
-                  "netns", peer.netns.name)
-            ns.ip("link", "set", port, "master", "br0", "up")
-            peer.netns.ip("addr", "add", f"{peer.addr4}/{NET4.prefixlen}",
-                          "dev", "eth0")
-            if peer.addr6:
-                peer.netns.ip("addr", "add", f"{peer.addr6}/{NET6.prefixlen}",
-                              "dev", "eth0", "nodad")
-            peer.netns.ip("link", "set", "eth0", "up")
+            self.wire(f"p{i}-{peer.name}", peer.netns, peer.addr4, peer.addr6)
+
+    def wire(self, port: str, netns: Netns, address4: str,
+             address6: str | None) -> None:
+        """A veth from the bridge (its end named port) to netns (eth0 there,
+        with the addresses)."""
+        port = port[:15]
+        self.rs_netns.ip("link", "add", port, "type", "veth", "peer", "name",
+                         "eth0", "netns", netns.name)
+        self.rs_netns.ip("link", "set", port, "master", "br0", "up")
+        netns.ip("addr", "add", f"{address4}/{NET4.prefixlen}", "dev", "eth0")
+        if address6:
+            netns.ip("addr", "add", f"{address6}/{NET6.prefixlen}",
+                     "dev", "eth0", "nodad")
+        netns.ip("link", "set", "eth0", "up")
 
     def start(self, wait_established: bool = False, timeout: float = 60) -> None:
         try:
             self.started = True
             self.build_network()
-            self.rs.start()
+            for rs in self.route_servers:
+                rs.start()
             for peer in self.peers.values():
                 peer.start()
             if wait_established:
@@ -1012,7 +1111,8 @@ class Topology:
         def all_up():
             for p in self.peers.values():
                 p.proc.check_running()
-            self.rs.bgpd.check_running()
+            for rs in self.route_servers:
+                rs.bgpd.check_running()
             return all(p.established() for p in self.peers.values())
 
         def describe():
@@ -1027,20 +1127,21 @@ class Topology:
         except TimeoutError as exc:
             raise TimeoutError(f"{exc}; sessions: {describe()}") from None
 
+    def namespaces(self) -> list[Netns]:
+        """Every namespace, the bridge's last."""
+        return [p.netns for p in self.peers.values()] + \
+            [rs.netns for rs in reversed(self.route_servers)]
+
     def stop(self) -> None:
         """Stop every process by PID, delete every namespace, remove the
         work directory (unless RS_KEEP=1).  Safe to call twice."""
         errors = []
-        for peer in self.peers.values():
+        for daemon in [*self.peers.values(), *self.route_servers]:
             try:
-                peer.stop()
-            except Exception as exc:  # noqa: BLE001
+                daemon.stop()
+            except Exception as exc:  # noqa: BLE001 - stop the rest too
                 errors.append(exc)
-        try:
-            self.rs.stop()
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        for ns in [p.netns for p in self.peers.values()] + [self.rs_netns]:
+        for ns in self.namespaces():
             try:
                 if ns.created or ns.exists():
                     ns.delete()
@@ -1053,7 +1154,7 @@ class Topology:
             raise errors[0]
 
     def diagnostics(self) -> str:
-        out = [self.rs.diagnostics()]
+        out = [rs.diagnostics() for rs in self.route_servers]
         for p in self.peers.values():
             out.append(f"--- tail of {p.logfile}\n{tail(p.logfile, 15)}")
         return "\n".join(out)
@@ -1068,8 +1169,9 @@ class Topology:
     def state(self) -> dict:
         return {"prefix": self.prefix, "workdir": self.workdir,
                 "route_server": self.rs.state(),
+                "route_servers": [rs.state() for rs in self.route_servers],
                 "peers": [p.state() for p in self.peers.values()],
-                "namespaces": [self.rs_netns.name] +
+                "namespaces": [rs.netns.name for rs in self.route_servers] +
                               [p.netns.name for p in self.peers.values()]}
 
 
@@ -1078,16 +1180,19 @@ class Topology:
 
 
 def holdings_differences(topo: "Topology", table: dict[str, set[str]],
-                         local: Iterable[str]) -> dict:
-    """How the peers' routes from the route server differ from `table`:
-    {peer name: set of source names}, a source being a peer (its
-    prefixes) or "local" (the prefixes in `local`)."""
+                         local: Iterable[str],
+                         route_server: RouteServer | None = None) -> dict:
+    """How the peers' routes from the route servers (or from route_server
+    alone) differ from `table`: {peer name: set of source names}, a source
+    being a peer (its prefixes) or "local" (the prefixes in `local`)."""
     diff = {}
     for name, sources in table.items():
         want = set()
         for src in sources:
             want.update(local if src == "local" else topo.peers[src].prefixes)
-        got = topo.peers[name].received()
+        peer = topo.peers[name]
+        got = peer.received() if route_server is None else \
+            peer.received_from(route_server)
         if got != want:
             diff[name] = {"missing": sorted(want - got),
                           "unexpected": sorted(got - want)}
@@ -1095,18 +1200,60 @@ def holdings_differences(topo: "Topology", table: dict[str, set[str]],
 
 
 def wait_holdings(topo: "Topology", table: dict[str, set[str]],
-                  local: Iterable[str], timeout: float) -> None:
-    """Wait until every peer in `table` holds exactly its routes; on a
-    timeout, raise AssertionError naming the differences."""
+                  local: Iterable[str], timeout: float,
+                  route_server: RouteServer | None = None) -> None:
+    """Wait until every peer in `table` holds exactly its routes from the
+    route servers (from route_server alone, if given); on a timeout, raise
+    AssertionError naming the differences."""
     local = list(local)
     try:
-        wait_until(lambda: not holdings_differences(topo, table, local),
+        wait_until(lambda: not holdings_differences(topo, table, local,
+                                                    route_server),
                    timeout, "every peer to hold exactly its routes")
     except TimeoutError as exc:
-        diff = holdings_differences(topo, table, local)
+        diff = holdings_differences(topo, table, local, route_server)
+        servers = [route_server] if route_server else topo.route_servers
+        paths = {rs.name: route_server_paths(rs, diff) for rs in servers}
         raise AssertionError(
-            f"{exc}: {diff}; the route server's paths of those: "
-            f"{route_server_paths(topo.rs, diff)}") from None
+            f"{exc}: {diff}; the route servers' paths of those: "
+            f"{paths}") from None
+
+
+def holds_from_each(topo: "Topology", table: dict[str, set[str]],
+                    local: Iterable[str]) -> bool:
+    """True if every peer in `table` holds exactly its routes from each
+    route server."""
+    return not any(holdings_differences(topo, table, local, rs)
+                   for rs in topo.route_servers)
+
+
+def wait_holdings_from_each(topo: "Topology", table: dict[str, set[str]],
+                            local: Iterable[str], timeout: float) -> None:
+    for rs in topo.route_servers:
+        wait_holdings(topo, table, local, timeout, route_server=rs)
+
+
+def watch_holdings(topo: "Topology", table: dict[str, set[str]],
+                   local: Iterable[str], done: Callable[[], bool],
+                   timeout: float, interval: float = 0.5) -> int:
+    """Sample what every peer in `table` holds from the route servers until
+    done() is true (at least once); each sample must be exactly its routes,
+    else AssertionError.  Returns the number of samples."""
+    local = list(local)
+    deadline = time.monotonic() + timeout
+    samples = 0
+    while True:
+        diff = holdings_differences(topo, table, local)
+        samples += 1
+        if diff:
+            raise AssertionError(f"sample {samples}: routes lost or gained: "
+                                 f"{diff}")
+        if done():
+            return samples
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"not done within {timeout:g}s "
+                                 f"({samples} samples, each exact)")
+        time.sleep(interval)
 
 
 def route_server_paths(rs: "RouteServer", diff: dict) -> dict:
@@ -1161,8 +1308,105 @@ def valgrind_report(text: str) -> dict:
             "definitely_lost": definitely, "summary": "\n".join(summary)}
 
 
-OUR_FRAME = re.compile(r"bgpd_routeserver\.so|\brs_\w+|frr-module/")
+# a frame in one of the project's modules: the shared objects, the
+# route-server module's functions (rs_*), the NETCONF modules' source files
+# (their functions share libnetconf2's nc_ prefix, so the file tells them
+# apart), or the source tree
+OUR_FRAME = re.compile(
+    r"bgpd_(routeserver|netconf|netconf_server)\.so"
+    r"|\brs_\w+"
+    r"|\bnc_(module|server|ops|edit|filter|auth)\.c\b"
+    r"|frr-module/")
 
 
 def ours(record: list[str]) -> bool:
     return any(OUR_FRAME.search(ln) for ln in record[1:])
+
+
+def valgrind_text(records: list[list[str]]) -> str:
+    """Records of a valgrind report as valgrind printed them."""
+    return "\n\n".join("\n".join(r) for r in records)
+
+
+def stop_under_valgrind(rs: RouteServer) -> dict:
+    """Stop bgpd (running under valgrind) with SIGTERM and parse valgrind's
+    log: valgrind_report() with the exit status as "returncode"."""
+    returncode = rs.stop_bgpd(signal.SIGTERM)
+    with open(rs.valgrind_log) as f:
+        report = valgrind_report(f.read())
+    report["returncode"] = returncode
+    return report
+
+
+# --------------------------------------------------------------------------
+# what must not happen, watched over a window
+
+
+HOLD_SECONDS = 1.5  # how long a check that something does not happen watches
+
+
+def hold_for(predicate: Callable[[], object], seconds: float, what: str,
+             interval: float = 0.25):
+    """Check that `what` holds for `seconds`: call predicate every
+    `interval` (at least three times, the last after `seconds`) and raise
+    AssertionError at the first call that returns a false value or raises
+    AssertionError, naming `what`, when and the value or error.  Returns
+    the last value."""
+    start = time.monotonic()
+    samples = 0
+    while True:
+        samples += 1
+        try:
+            value = predicate()
+        except AssertionError as exc:
+            value, error = None, exc
+        else:
+            error = None
+        elapsed = time.monotonic() - start
+        if error is not None or not value:
+            raise AssertionError(
+                f"{what}: stopped holding after {elapsed:.2f}s (sample "
+                f"{samples}): {error if error is not None else repr(value)}")
+        if elapsed >= seconds and samples >= 3:
+            return value
+        time.sleep(interval)
+
+
+def hold_holdings(topo: "Topology", table: dict[str, set[str]],
+                  local: Iterable[str], seconds: float = HOLD_SECONDS,
+                  route_server: RouteServer | None = None) -> None:
+    """Check that every peer in `table` keeps holding exactly its routes
+    (see holdings_differences) for `seconds`: nothing arrives late, nothing
+    goes."""
+    local = list(local)
+
+    def exact():
+        diff = holdings_differences(topo, table, local, route_server)
+        assert not diff, diff
+        return True
+
+    hold_for(exact, seconds, "every peer holding exactly its routes")
+
+
+def hold_unchanged(read: Callable[[], object], before: object, what: str,
+                   seconds: float = HOLD_SECONDS) -> None:
+    """Check that read() keeps returning `before` for `seconds` (see
+    hold_for); a change is reported as a diff."""
+    def unchanged():
+        now = read()
+        if now != before:
+            raise AssertionError(describe_change(before, now))
+        return True
+
+    hold_for(unchanged, seconds, f"{what} unchanged")
+
+
+def describe_change(before: object, now: object) -> str:
+    """A change as a unified diff (text) or as both values."""
+    import difflib
+
+    if isinstance(before, str) and isinstance(now, str):
+        return "\n" + "\n".join(difflib.unified_diff(
+            before.splitlines(), now.splitlines(), "before", "now",
+            lineterm=""))
+    return f"{before!r} became {now!r}"

@@ -19,6 +19,7 @@ from test_exchange import (CONVERGE, RS_ASN, TABLE_OFF, TABLE_ON, ROLES,
 RS_NS = "urn:frr-routeserver:yang:frr-routeserver"
 NC_NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
 RS_XPATH = ({"rs": RS_NS}, "/rs:route-server")
+VALGRIND_WAIT = 90  # seconds bgpd under valgrind may take to start or answer
 
 
 def config(body: str) -> str:
@@ -49,10 +50,10 @@ def roles_xml(topo, names=None) -> str:
 
 @pytest.fixture
 def netconf_lab(topology_factory, tmp_path):
-    """make(peers) -> (topology, client key) with the NETCONF server
-    listening and the key authorized."""
-    def make(peers=()):
-        topo = topology_factory(start=False)
+    """make(peers, valgrind=False) -> (topology, client key) with the
+    NETCONF server listening and the key authorized."""
+    def make(peers=(), valgrind=False):
+        topo = topology_factory(start=False, valgrind=valgrind)
         for spec in peers:
             topo.add_peer(*spec)
         topo.rs.netconf = True
@@ -60,13 +61,25 @@ def netconf_lab(topology_factory, tmp_path):
         key = nclab.ClientKey(str(tmp_path))
         topo.rs.authorize_key(key.public)
         topo.start()
-        nclab.wait_listening(topo.rs)
+        nclab.wait_listening(topo.rs, timeout=VALGRIND_WAIT if valgrind
+                             else 20)
         return topo, key
     return make
 
 
 def running_xml(m) -> str:
     return m.get_config(source="running", filter=("xpath", RS_XPATH)).data_xml
+
+
+def both_running(m, rs) -> str:
+    """The running configuration over NETCONF and in vtysh."""
+    return running_xml(m) + "\n" + rs.running_config()
+
+
+def hold_running(m, rs, before: str) -> None:
+    """The running configuration stays as both_running() read it."""
+    rslab.hold_unchanged(lambda: both_running(m, rs), before,
+                         "the running configuration")
 
 
 # --------------------------------------------------------------------------
@@ -151,7 +164,9 @@ def test_an_edit_assigns_roles_and_flips_the_exchange_at_real_peers(
         delete = instance(f'<peer xmlns:nc="{NC_NS}" nc:operation="delete">'
                           f"<neighbor>{nva1}</neighbor></peer>")
         m.edit_config(target="running", config=delete)
-        assert f"neighbor {nva1} route-server role" not in rs.running_config()
+        rslab.hold_for(lambda: f"neighbor {nva1} route-server role"
+                       not in rs.running_config(), rslab.HOLD_SECONDS,
+                       f"no role for {nva1} in the running configuration")
         with pytest.raises(RPCError) as error:
             m.edit_config(target="running", config=delete)
         assert error.value.tag == "data-missing"
@@ -170,8 +185,7 @@ def test_a_rejected_edit_changes_nothing(netconf_lab):
                                 "route-server max-peers 4")
     assert rc == 0, out + err
     with nclab.connect(rs, key) as m:
-        before = running_xml(m)
-        before_vtysh = rs.running_config()
+        before = both_running(m, rs)
         edits = {
             # one good change and one bad one: neither applies
             instance("<max-peers>6</max-peers>"
@@ -194,13 +208,12 @@ def test_a_rejected_edit_changes_nothing(netconf_lab):
                 "<max-peers>6</max-peers>"
                 + peer_xml("198.18.0.77", "nva")))
         assert "65517" in error.value.message
-        assert running_xml(m) == before
-        assert rs.running_config() == before_vtysh
+        hold_running(m, rs, before)
 
         # test-only checks without applying
         m.edit_config(target="running", test_option="test-only",
                       config=instance("<max-peers>6</max-peers>"))
-        assert running_xml(m) == before
+        hold_running(m, rs, before)
 
 
 def test_locks_keep_other_sessions_and_vtysh_out(netconf_lab):
@@ -233,17 +246,21 @@ def test_the_candidate_applies_on_commit_only(netconf_lab):
     topo, key = netconf_lab()
     rs = topo.rs
     with nclab.connect(rs, key) as m:
+        before = rs.running_config()
         m.edit_config(target="candidate",
                       config=instance("<max-peers>3</max-peers>"))
-        assert "max-peers 3" not in rs.running_config()
+        rslab.hold_unchanged(rs.running_config, before,
+                             "the running configuration")
         m.validate(source="candidate")
         m.commit()
-        assert "route-server max-peers 3" in rs.running_config()
+        committed = rs.running_config()
+        assert "route-server max-peers 3" in committed
         m.edit_config(target="candidate",
                       config=instance("<max-peers>2</max-peers>"))
         m.discard_changes()
         m.commit()
-        assert "route-server max-peers 3" in rs.running_config()
+        rslab.hold_unchanged(rs.running_config, committed,
+                             "the running configuration")
 
 
 def test_a_notification_tells_a_vpn_instance_went_down(netconf_lab):
@@ -302,5 +319,67 @@ def test_garbage_does_not_harm_bgpd(netconf_lab):
         with pytest.raises(RPCError):
             m.dispatch(to_ele('<bogus xmlns="urn:bogus"/>'))
         assert "<route-server" in m.get(filter=("xpath", RS_XPATH)).data_xml
-    assert rs.vtysh("show version")[0] == 0
-    rs.bgpd.check_running()
+    rslab.hold_for(lambda: (rs.bgpd.check_running(),
+                            rs.vtysh("show version")[0] == 0)[1],
+                   rslab.HOLD_SECONDS, "bgpd running and answering")
+
+
+def test_valgrind_bgpd_with_both_modules(netconf_lab):
+    """bgpd with -M routeserver and -M netconf under valgrind (the server's
+    libraries loaded with RTLD_DEEPBIND): a NETCONF session goes through
+    hello, get, get-config with filters, an edit that gives a live
+    neighbor its role, a rejected edit, lock and unlock, and close; then
+    bgpd stops with no invalid access and no definite leak of ours."""
+    started = time.monotonic()
+    topo, key = netconf_lab([("nva1", "nva", 65001, 11, ["203.0.113.0/24"])],
+                            valgrind=True)
+    rs = topo.rs
+    topo.wait_established(timeout=VALGRIND_WAIT)
+    nva = topo.peers["nva1"].addr4
+    reserved = "198.18.0.77"  # AS 65517: reserved, no NVA may have it
+    rc, out, err = rs.configure(f"neighbor {reserved} remote-as 65517")
+    assert rc == 0, out + err
+    with nclab.connect(rs, key, timeout=VALGRIND_WAIT) as m:
+        session = m.session_id
+        assert "urn:ietf:params:netconf:base:1.1" in m.server_capabilities
+        assert any("module=frr-routeserver&" in cap
+                   for cap in m.server_capabilities)
+
+        m.edit_config(target="running", config=instance(peer_xml(nva, "nva")))
+        assert f"neighbor {nva} route-server role nva" in rs.running_config()
+        subtree = (f'<route-server xmlns="{RS_NS}"><instance><vrf>default'
+                   "</vrf><peer/></instance></route-server>")
+        got = m.get_config(source="running",
+                           filter=("subtree", subtree)).data_xml
+        assert f"<neighbor>{nva}</neighbor>" in got, got
+        assert "<role>nva</role>" in got, got
+        by_xpath = running_xml(m)
+        assert f"<neighbor>{nva}</neighbor>" in by_xpath, by_xpath
+        state = m.get(filter=("xpath", RS_XPATH)).data_xml
+        assert "<session-state>Established</session-state>" in state, state
+        assert "<version>" in state, state
+
+        before = both_running(m, rs)
+        with pytest.raises(RPCError) as error:
+            m.edit_config(target="running",
+                          config=instance(peer_xml(reserved, "nva")))
+        assert error.value.tag == "invalid-value", error.value.to_dict()
+        assert "65517" in error.value.message
+        hold_running(m, rs, before)
+
+        m.lock("running")
+        m.unlock("running")
+    rslab.wait_until(lambda: f'netconf: session {session} of user "admin" '
+                     "from 127.0.0.1 ended" in rs.log_text(), VALGRIND_WAIT,
+                     "the server to end the closed session")
+
+    report = rslab.stop_under_valgrind(rs)
+    rc = report["returncode"]
+    print(f"valgrind exit status {rc} after {time.monotonic() - started:.0f}s"
+          f"\n{report['summary']}")
+    assert "definitely lost:" in report["summary"], "valgrind did no leak check"
+    assert rc in (0, 99), f"bgpd under valgrind ended with {rc}"
+    invalid = [r for r in report["invalid"] if rslab.ours(r)]
+    assert not invalid, rslab.valgrind_text(invalid)
+    leaks = [r for r in report["definitely_lost"] if rslab.ours(r)]
+    assert not leaks, rslab.valgrind_text(leaks)
