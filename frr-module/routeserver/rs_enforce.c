@@ -159,18 +159,23 @@ static const struct rs_party rs_party_other = {.role = RS_ROLE_NONE};
  * that one).  A copy of a path that is not selected has no original to
  * find: NULL, and the route is not advertised.
  */
-static struct bgp_path_info *rs_advertised_path(struct bgp_path_info *copy)
+static struct bgp_path_info *rs_selected_path(struct bgp_dest *dest)
 {
 	struct bgp_path_info *pi;
 
+	for (pi = bgp_dest_get_bgp_path_info(dest); pi; pi = pi->next)
+		if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
+			return pi;
+	return NULL;
+}
+
+static struct bgp_path_info *rs_advertised_path(struct bgp_path_info *copy)
+{
 	if (copy->mpath && copy->mpath->mp_info)
 		return copy->mpath->mp_info;
 	if (!copy->net || !CHECK_FLAG(copy->flags, BGP_PATH_SELECTED))
 		return NULL;
-	for (pi = bgp_dest_get_bgp_path_info(copy->net); pi; pi = pi->next)
-		if (CHECK_FLAG(pi->flags, BGP_PATH_SELECTED))
-			return pi;
-	return NULL;
+	return rs_selected_path(copy->net);
 }
 
 static const struct rs_party *rs_source_party(const struct bgp_path_info *pi,
@@ -241,6 +246,24 @@ static const struct route_map_rule_cmd rs_exchange_rule_cmd = {
 /* Refreshing what bgpd advertises */
 
 /*
+ * A new outbound route-map or client flag (a role given or taken back)
+ * moves the peer to another update group.  bgpd's split copies what the
+ * old subgroup advertised but leaves behind the withdrawals still queued
+ * there (not yet written, or held by the advertisement interval): the
+ * peer would keep those routes for good, since a refresh walks only the
+ * prefixes that still have a path.  They are withdrawn here.
+ */
+static void rs_withdraw_orphans(struct update_subgroup *subgrp)
+{
+	struct bgp_adj_out *adj, *next;
+
+	SUBGRP_FOREACH_ADJ_SAFE (subgrp, adj, next)
+		if (adj->attr && !rs_selected_path(adj->dest))
+			bgp_adj_out_unset_subgroup(adj->dest, subgrp, 1,
+						   adj->addpath_tx_id);
+}
+
+/*
  * Re-sends a peer's routes as its outbound policy now says, as
  * `clear bgp X soft out` does.
  *
@@ -258,6 +281,7 @@ static void rs_outbound_refresh_af(struct peer *peer, afi_t afi)
 
 	if (!paf || !paf->subgroup)
 		return;
+	rs_withdraw_orphans(paf->subgroup);
 	if (paf->subgroup->t_coalesce) {
 		bgp_stop_announce_route_timer(paf);
 		return;

@@ -6,6 +6,7 @@ preference with multipath, an operator's own outbound route-map, and the
 state after `write memory` and a restart."""
 
 import ipaddress
+import re
 import time
 
 import pytest
@@ -83,9 +84,10 @@ def originate_locally(rs):
 
 
 def wait_table(topo, table):
-    """Every peer in table holds from the route server exactly the routes
-    of the sources table names."""
+    """Every peer in table comes to hold from the route server exactly the
+    routes of the sources table names, and keeps holding them."""
     rslab.wait_holdings(topo, table, LOCAL, CONVERGE)
+    rslab.hold_holdings(topo, table, LOCAL)
 
 
 def sessions_established(rs) -> dict[str, int]:
@@ -95,8 +97,23 @@ def sessions_established(rs) -> dict[str, int]:
             for addr, n in data.items()}
 
 
+def hold_no_reset(rs, ups):
+    """No session resets or goes down, over a window."""
+    rslab.hold_unchanged(lambda: sessions_established(rs), ups,
+                         "sessions established")
+    rslab.hold_for(lambda: set(rs.neighbor_states().values()) ==
+                   {"Established"}, rslab.HOLD_SECONDS,
+                   "every session Established")
+
+
 def show(rs) -> dict:
     return rs.show_json("show bgp route-server json")
+
+
+def hold_warnings(rs, warnings):
+    """show bgp route-server's warnings are these, over a window."""
+    rslab.hold_unchanged(lambda: show(rs)["warnings"], warnings,
+                         "the route server's warnings")
 
 
 def yang_peer_state(rs, neighbor) -> dict:
@@ -137,7 +154,7 @@ def test_branch_to_branch_table_holds_both_ways_without_a_reset(
     wait_table(topo, TABLE_OFF)
     configure(rs, "route-server branch-to-branch")
     wait_table(topo, TABLE_ON)
-    assert sessions_established(rs) == ups
+    hold_no_reset(rs, ups)
 
     data = show(rs)
     assert data["branchToBranch"] is True
@@ -172,10 +189,11 @@ def test_a_flip_with_thousands_of_routes_in_the_tables(topology_factory):
                         (on, "route-server branch-to-branch")):
         start = time.monotonic()
         configure(rs, line)
-        wait_table(topo, table)
+        rslab.wait_holdings(topo, table, LOCAL, CONVERGE)
         print(f"{line}: every peer holds exactly its {MANY}+ routes after "
               f"{time.monotonic() - start:.2f}s")
-    assert sessions_established(rs) == ups
+        rslab.hold_holdings(topo, table, LOCAL)
+    hold_no_reset(rs, ups)
 
 
 def test_as_path_and_next_hop_pass_unchanged(topology_factory):
@@ -217,9 +235,9 @@ def test_a_vpn_gateway_exchanges_only_while_active_active(topology_factory):
         "er1": {"nva1", "nva2", "local"},
         "vpn1-0": {"local"},
     })
-    assert show(rs)["warnings"] == [
+    hold_warnings(rs, [
         "gateway vpn1 is not active-active (instance 1 not configured); "
-        "its routes do not cross"]
+        "its routes do not cross"])
     assert ("route-server: default: branch-to-branch is on, but gateway vpn1 "
             "is not active-active") in rs.log_text()
 
@@ -227,7 +245,7 @@ def test_a_vpn_gateway_exchanges_only_while_active_active(topology_factory):
     topo.wait_established(timeout=CONVERGE)
     configure(rs, *role_lines(topo, ["vpn1-1"]))
     wait_table(topo, TABLE_ON)
-    assert show(rs)["warnings"] == []
+    hold_warnings(rs, [])
 
     # one instance's sessions lost: degraded, the exchange goes on
     topo.peers["vpn1-1"].stop()
@@ -260,8 +278,9 @@ def test_a_deleted_neighbor_and_its_return(topology_factory):
 
     configure(rs, f"no neighbor {er.addr4}", f"no neighbor {er.addr6}")
     wait_table(topo, {"nva1": {"nva2", "local"}, "nva2": {"nva1", "local"}})
-    assert set(show(rs)["peers"]) == {"198.18.0.11", "2001:db8:18::b",
-                                      "198.18.0.12", "2001:db8:18::c"}
+    rslab.hold_unchanged(lambda: set(show(rs)["peers"]), {
+        "198.18.0.11", "2001:db8:18::b", "198.18.0.12", "2001:db8:18::c"},
+        "the role peers")
 
     configure(rs, *(line for addr in (er.addr4, er.addr6) for line in (
         f"neighbor {addr} remote-as {er.asn}",
@@ -314,8 +333,10 @@ def test_route_limit_tears_down_only_the_offender(topology_factory):
     rslab.wait_until(lambda: rs.show_json(
         "show bgp ipv4 unicast 10.2.2.0/24 json")["paths"][0].get(
             "metric") == 7, CONVERGE, "the route server to take the new MED")
-    assert sessions_established(rs) == ups
-    assert show(rs)["peers"]["198.18.0.12"]["limitTeardowns"] == 0
+    hold_no_reset(rs, ups)
+    rslab.hold_unchanged(
+        lambda: show(rs)["peers"]["198.18.0.12"]["limitTeardowns"], 0,
+        "nva2's limit teardowns")
 
     nva2.originate("10.2.3.0/24")
     rslab.wait_until(
@@ -326,18 +347,27 @@ def test_route_limit_tears_down_only_the_offender(topology_factory):
         CONVERGE, "nva2's IPv4 session to be down")
     assert ("198.18.0.12 held 4 IPv4 routes, more than 3; session torn down"
             in rs.log_text())
-    # bgpd's own maximum-prefix is not involved, nor written to the config
-    assert "%MAXPFX" not in rs.log_text()
-    assert "maximum-prefix" not in rs.running_config()
-    # the others carry on; nva1 no longer holds nva2's IPv4 routes
-    states = rs.neighbor_states()
-    assert states["198.18.0.11"] == "Established", states
-    assert states["2001:db8:18::c"] == "Established", states
-    now = sessions_established(rs)
-    assert now["198.18.0.11"] == ups["198.18.0.11"]
     rslab.wait_until(lambda: not {"10.2.0.0/16", "10.2.1.0/24"} &
                      topo.peers["nva1"].received(), CONVERGE,
                      "nva1 to lose nva2's IPv4 routes")
+    # the others carry on without a reset, nva2's IPv4 session stays down
+    # after its one teardown, and bgpd's own maximum-prefix is not
+    # involved, nor written to the config
+    others = ("198.18.0.11", "2001:db8:18::b", "2001:db8:18::c")
+
+    def after_the_teardown():
+        states = rs.neighbor_states()
+        now = sessions_established(rs)
+        assert all(states[n] == "Established" for n in others), states
+        assert all(now[n] == ups[n] for n in others), (now, ups)
+        assert states["198.18.0.12"] != "Established", states
+        assert show(rs)["peers"]["198.18.0.12"]["limitTeardowns"] == 1
+        assert "%MAXPFX" not in rs.log_text()
+        assert "maximum-prefix" not in rs.running_config()
+        return True
+
+    rslab.hold_for(after_the_teardown, rslab.HOLD_SECONDS,
+                   "the teardown of nva2's IPv4 session alone")
 
 
 SHARED = "10.50.0.0/16"
@@ -416,7 +446,7 @@ def test_an_operators_outbound_route_map_conflicts_or_composes(
         "composed", CONVERGE, "the composition to show")
     assert yang_peer_state(rs, "198.18.0.21")["outbound-policy"] == "composed"
     wait_table(topo, {"er1": {"local"}})
-    assert show(rs)["warnings"] == []
+    hold_warnings(rs, [])
 
     # the operator's map gone, the module's comes back
     configure(rs, "address-family ipv4 unicast",
@@ -448,3 +478,57 @@ def test_state_survives_write_memory_and_restart(topology_factory):
 
     configure(rs, "no route-server branch-to-branch")
     wait_table(topo, TABLE_OFF)
+
+
+MRAI = 10  # seconds: holds a withdrawal in its update subgroup's queue
+SENT, HELD = "10.77.1.0/24", "10.77.2.0/24"
+
+
+def subgroups(rs) -> list[set[str]]:
+    """The peers of each IPv4 unicast update subgroup."""
+    rc, out, err = rs.vtysh("show bgp ipv4 unicast update-groups",
+                            daemon="bgpd")
+    assert rc == 0, out + err
+    return [set(re.findall(r"^\s+- (\S+)$", part, re.M))
+            for part in out.split("Update-subgroup")[1:]]
+
+
+def has_path(rs, prefix) -> bool:
+    return bool(rs.show_json(f"show bgp ipv4 unicast {prefix} json").get(
+        "paths"))
+
+
+def test_a_role_given_while_a_withdrawal_waits_leaves_no_stale_route(
+        topology_factory):
+    """A withdrawal still queued in an update subgroup (held there by the
+    advertisement interval behind an update) also reaches the peer that a
+    role moves out of that subgroup."""
+    topo = start_lab(topology_factory, names={"nva1", "nva2", "er1"})
+    rs = topo.rs
+    nva1, nva2, er1 = (topo.peers[n] for n in ("nva1", "nva2", "er1"))
+    # the routes' source in a group of its own: nothing it is sent writes
+    # the subgroup's queue out before the interval is over
+    configure(rs, *role_lines(topo, ["er1"]),
+              *(f"neighbor {peer.addr4} advertisement-interval {MRAI}"
+                for peer in (nva1, nva2)))
+    rslab.wait_until(lambda: {nva1.addr4, nva2.addr4} <= max(
+        subgroups(rs), key=len), CONVERGE, "nva1 and nva2 in one subgroup")
+    # past the interval since anything was written to them, the next
+    # update goes to both at once, and starts their timers in step
+    time.sleep(MRAI + 1)
+    er1.originate(SENT)
+    rslab.wait_until(lambda: SENT in nva1.received(), CONVERGE,
+                     "nva1 to hold er1's new route")
+    # an update within the interval waits for its timer, and the
+    # withdrawal right after it waits with it
+    er1.originate(HELD)
+    rslab.wait_until(lambda: has_path(rs, HELD), CONVERGE,
+                     "the route server to take the update")
+    er1.withdraw(SENT)
+    rslab.wait_until(lambda: not has_path(rs, SENT), CONVERGE,
+                     "the route server to take the withdrawal")
+    configure(rs, f"neighbor {nva1.addr4} route-server role nva")
+    rslab.wait_until(lambda: SENT not in nva1.received(), MRAI + CONVERGE,
+                     "nva1 to lose the withdrawn route")
+    rslab.hold_for(lambda: SENT not in nva1.received(), rslab.HOLD_SECONDS,
+                   "the withdrawn route gone from nva1")
