@@ -1338,6 +1338,27 @@ def stop_under_valgrind(rs: RouteServer) -> dict:
     return report
 
 
+def assert_clean_under_valgrind(rs: RouteServer,
+                                is_ours: Callable[[list[str]], bool] = ours,
+                                any_invalid: bool = False,
+                                started: float | None = None) -> None:
+    """Stop bgpd (running under valgrind) and assert that valgrind checked
+    for leaks, that bgpd ended cleanly (0, or valgrind's 99 for errors of
+    others), and that no record of ours (is_ours) is an invalid access
+    (with any_invalid: no record at all) or a definite leak."""
+    report = stop_under_valgrind(rs)
+    rc = report["returncode"]
+    took = "" if started is None else \
+        f" after {time.monotonic() - started:.0f}s"
+    print(f"valgrind exit status {rc}{took}\n{report['summary']}")
+    assert "definitely lost:" in report["summary"], "valgrind did no leak check"
+    assert rc in (0, 99), f"bgpd under valgrind ended with {rc}"
+    invalid = [r for r in report["invalid"] if any_invalid or is_ours(r)]
+    assert not invalid, valgrind_text(invalid)
+    leaks = [r for r in report["definitely_lost"] if is_ours(r)]
+    assert not leaks, valgrind_text(leaks)
+
+
 # --------------------------------------------------------------------------
 # what must not happen, watched over a window
 

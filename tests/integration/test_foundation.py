@@ -236,14 +236,7 @@ def test_valgrind_bgpd_with_module(topology_factory):
         assert rc == 0, out + err
     assert nva.session_states()[rs.addr4] == "established"
 
-    report = rslab.stop_under_valgrind(rs)
-    rc = report["returncode"]
-    print(f"valgrind exit status {rc}\n{report['summary']}")
-    assert "definitely lost:" in report["summary"], "valgrind did no leak check"
-    assert rc in (0, 99), f"bgpd under valgrind ended with {rc}"
-    assert not report["invalid"], rslab.valgrind_text(report["invalid"])
-    leaks = [r for r in report["definitely_lost"] if rslab.ours(r)]
-    assert not leaks, rslab.valgrind_text(leaks)
+    rslab.assert_clean_under_valgrind(rs, any_invalid=True)
     assert loads(rs) == 1
 
 

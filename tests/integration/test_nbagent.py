@@ -438,16 +438,8 @@ def test_valgrind_bgpd_with_the_agent(agent_lab):
     rslab.wait_until(lock_once_closed, VALGRIND_WAIT,
                      "the closed connection's lock to go")
 
-    report = rslab.stop_under_valgrind(rs)
-    rc = report["returncode"]
-    print(f"valgrind exit status {rc} after {time.monotonic() - started:.0f}s"
-          f"\n{report['summary']}")
-    assert "definitely lost:" in report["summary"], "valgrind did no leak check"
-    assert rc in (0, 99), f"bgpd under valgrind ended with {rc}"
-    invalid = [r for r in report["invalid"] if agent_frame(r)]
-    assert not invalid, rslab.valgrind_text(invalid)
-    leaks = [r for r in report["definitely_lost"] if agent_frame(r)]
-    assert not leaks, rslab.valgrind_text(leaks)
+    rslab.assert_clean_under_valgrind(rs, is_ours=agent_frame,
+                                      started=started)
 
 
 def agent_frame(record: list[str]) -> bool:

@@ -13,7 +13,7 @@ from ncclient.xml_ import to_ele
 
 import nclab
 import rslab
-from test_exchange import (CONVERGE, RS_ASN, TABLE_OFF, TABLE_ON, ROLES,
+from test_exchange import (CONVERGE, TABLE_OFF, TABLE_ON, ROLES,
                            originate_locally, speakers, wait_table)
 
 RS_NS = "urn:frr-routeserver:yang:frr-routeserver"
@@ -373,13 +373,4 @@ def test_valgrind_bgpd_with_both_modules(netconf_lab):
                      "from 127.0.0.1 ended" in rs.log_text(), VALGRIND_WAIT,
                      "the server to end the closed session")
 
-    report = rslab.stop_under_valgrind(rs)
-    rc = report["returncode"]
-    print(f"valgrind exit status {rc} after {time.monotonic() - started:.0f}s"
-          f"\n{report['summary']}")
-    assert "definitely lost:" in report["summary"], "valgrind did no leak check"
-    assert rc in (0, 99), f"bgpd under valgrind ended with {rc}"
-    invalid = [r for r in report["invalid"] if rslab.ours(r)]
-    assert not invalid, rslab.valgrind_text(invalid)
-    leaks = [r for r in report["definitely_lost"] if rslab.ours(r)]
-    assert not leaks, rslab.valgrind_text(leaks)
+    rslab.assert_clean_under_valgrind(rs, started=started)
