@@ -354,22 +354,21 @@ def some(rng: random.Random, keys: list[NeighborKey]) -> list[NeighborKey]:
     return keys
 
 
-def flip_branch_to_branch(rng: random.Random, model: Model) -> Event:
-    on = not model.branch_to_branch
-    line = ("" if on else "no ") + "route-server branch-to-branch"
+def flip_setting(model: Model, attribute: str, command: str) -> Event:
+    """Turns an instance's boolean setting (a Model attribute, the
+    `route-server COMMAND` line) the other way."""
+    on = not getattr(model, attribute)
+    line = ("" if on else "no ") + f"route-server {command}"
+    return Event(line, lambda lab: lab.configure(line),
+                 lambda: setattr(model, attribute, on))
 
-    def change():
-        model.branch_to_branch = on
-    return Event(line, lambda lab: lab.configure(line), change)
+
+def flip_branch_to_branch(rng: random.Random, model: Model) -> Event:
+    return flip_setting(model, "branch_to_branch", "branch-to-branch")
 
 
 def flip_allow_unclassified(rng: random.Random, model: Model) -> Event:
-    on = not model.allow_unclassified
-    line = ("" if on else "no ") + "route-server allow-unclassified"
-
-    def change():
-        model.allow_unclassified = on
-    return Event(line, lambda lab: lab.configure(line), change)
+    return flip_setting(model, "allow_unclassified", "allow-unclassified")
 
 
 def roles_free_for(model: Model, speaker: str) -> list[Role]:
