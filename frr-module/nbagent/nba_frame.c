@@ -19,7 +19,7 @@ static const struct nba_op_spec {
 	bool flag_required; /* at least one of them */
 } op_specs[] = {
 	[NBA_OP_GET] = {"get", 1, 1, NBA_GET_CONFIG | NBA_GET_STATE, true},
-	[NBA_OP_EDIT] = {"edit", 1, 1, NBA_EDIT_REPLACE, false},
+	[NBA_OP_EDIT] = {"edit", 1, 2, NBA_EDIT_REPLACE, false},
 	[NBA_OP_VALIDATE] = {"validate", 0, 0, 0, false},
 	[NBA_OP_COMMIT] = {"commit", 0, 1, 0, false},
 	[NBA_OP_DISCARD] = {"discard", 0, 0, 0, false},

@@ -21,8 +21,8 @@
  * bytes of UTF-8 text without a terminating NUL. What the fields are:
  *
  *   request        flags                 request fields    reply fields
- *   GET            GET_CONFIG|GET_STATE  xpath ("" = all)  XML
- *   EDIT           EDIT_REPLACE          XML               -
+ *   GET            GET_CONFIG|GET_STATE  xpath ("" = all)  XML, [version]
+ *   EDIT           EDIT_REPLACE          XML, [version]    -
  *   VALIDATE       -                     -                 -
  *   COMMIT         -                     [comment]         -
  *   DISCARD        -                     -                 -
@@ -31,6 +31,11 @@
  *                                                          namespace, ...
  *   GET_SCHEMA     SCHEMA_YIN            name, [revision]  YANG or YIN text
  *   SUBSCRIBE      -                     -                 -
+ *
+ * version is the running configuration's version, in decimal: a GET with
+ * GET_CONFIG returns it, and an EDIT that names it bases the candidate on
+ * that version, so that its COMMIT fails with NBA_ERR_OUTDATED if running
+ * changed since (a client that edits what it read commits nothing stale).
  *
  * A reply with a status other than NBA_OK has one field, the error message.
  * A NOTIFICATION has two: the notification as XML and its event time

@@ -116,6 +116,20 @@ static void reply_nb(const struct nba_request *req, int nb_ret,
 			    *errmsg ? errmsg : nb_err_name(nb_ret));
 }
 
+/* The text and a configuration version. */
+static void reply_text_version(const struct nba_request *req, const char *text,
+			       uint32_t version)
+{
+	char number[16];
+	struct nba_field fields[2] = {
+		{.data = text, .len = text ? strlen(text) : 0},
+		{.data = number},
+	};
+
+	fields[1].len = snprintf(number, sizeof(number), "%u", version);
+	reply_fields(req, fields, 2);
+}
+
 /* ------------------------------------------------------------------ */
 /* libyang: a client's mistakes are answered, not written to bgpd's log */
 
@@ -301,20 +315,37 @@ static void op_get(struct nba_request *req)
 	}
 	yang_loud();
 	lyd_free_all(tree);
-	if (status == NBA_OK)
-		reply_text(req, xml);
-	else
+	if (status != NBA_OK)
 		reply_error(req, status, "%s", errmsg);
+	else if (flags & NBA_GET_CONFIG)
+		reply_text_version(req, xml, running_config->version);
+	else
+		reply_text(req, xml);
 	free(xml);
 }
 
 /* ------------------------------------------------------------------ */
 /* The candidate */
 
+static bool version_parse(const char *text, uint32_t *version)
+{
+	char *end;
+	unsigned long value;
+
+	errno = 0;
+	value = strtoul(text, &end, 10);
+	if (!isdigit((unsigned char)*text) || *end || errno ||
+	    value > UINT32_MAX)
+		return false;
+	*version = value;
+	return true;
+}
+
 static void op_edit(struct nba_request *req)
 {
 	struct nba_conn *conn = req->conn;
 	struct nb_config *candidate;
+	uint32_t base = 0;
 	struct lyd_node *tree = NULL;
 	char errmsg[NBA_ERRMSG_LEN];
 	LY_ERR err;
@@ -331,6 +362,12 @@ static void op_edit(struct nba_request *req)
 		reply_error(req, NBA_ERR_INVALID, "%s", errmsg);
 		return;
 	}
+	if (req->arg[1] && !version_parse(req->arg[1], &base)) {
+		lyd_free_all(tree);
+		reply_error(req, NBA_ERR_INVALID, "invalid version \"%s\"",
+			    req->arg[1]);
+		return;
+	}
 	candidate = candidate_of(conn);
 	conn->candidate_edited = true;
 	if (req->frame->h.flags & NBA_EDIT_REPLACE)
@@ -340,6 +377,8 @@ static void op_edit(struct nba_request *req)
 		reply_error(req, NBA_ERR, "the edit could not be merged");
 		return;
 	}
+	if (req->arg[1])
+		candidate->version = base;
 	reply_ok(req);
 }
 
