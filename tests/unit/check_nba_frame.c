@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fuzz.h"
 #include "nba_frame.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -260,6 +261,8 @@ static const struct request_case {
 	{NBA_OP_GET, NBA_GET_CONFIG, 2, NBA_ERR_INVALID},
 	{NBA_OP_EDIT, 0, 1, NBA_OK},
 	{NBA_OP_EDIT, NBA_EDIT_REPLACE, 1, NBA_OK},
+	{NBA_OP_EDIT, NBA_EDIT_REPLACE, 2, NBA_OK},
+	{NBA_OP_EDIT, 0, 3, NBA_ERR_INVALID},
 	{NBA_OP_EDIT, 0x0004, 1, NBA_ERR_INVALID},
 	{NBA_OP_EDIT, 0, 0, NBA_ERR_INVALID},
 	{NBA_OP_VALIDATE, 0, 0, NBA_OK},
@@ -314,24 +317,6 @@ END_TEST
 
 /* ------------------------------------------------------------------ */
 /* Randomized decoding */
-
-static uint64_t rng_state;
-
-static uint32_t rng(void)
-{
-	/* xorshift64* */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 0x2545F4914F6CDD1DULL) >> 32);
-}
-
-static uint64_t fuzz_seed(void)
-{
-	const char *env = getenv("NBA_FUZZ_SEED");
-
-	return env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
-}
 
 /*
  * Whatever the bytes, the decoder stays inside them, and what it accepts
@@ -422,10 +407,9 @@ static size_t mutated_buffer(uint8_t *buf, size_t cap)
 
 static void fuzz(size_t (*make)(uint8_t *buf, size_t cap))
 {
-	uint64_t seed = fuzz_seed();
+	uint64_t seed = fuzz_start("NBA_FUZZ_SEED");
 	uint8_t scratch[512];
 
-	rng_state = seed ? seed : 1;
 	for (unsigned int round = 0; round < FUZZ_ROUNDS; round++) {
 		size_t len = make(scratch, sizeof(scratch));
 		/* exactly len bytes, so that ASan sees any overread */

@@ -231,6 +231,18 @@ START_TEST(test_subtree_filters_select_and_match_content)
 }
 END_TEST
 
+/* RFC 6241, section 6.2.3: an empty container selects all below it. */
+START_TEST(test_an_empty_container_selects_everything_below_it)
+{
+	const char *cfg = TOP("<name>a</name><item><id>1</id></item>");
+	char *out = selected(cfg, "<top xmlns=\"urn:nc-test\"/>");
+
+	ck_assert_ptr_nonnull(strstr(out, "<name>a</name>"));
+	ck_assert_ptr_nonnull(strstr(out, "<id>1</id>"));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_xpath_filters_keep_ancestors)
 {
 	struct lyd_node *tree = config(
@@ -265,6 +277,7 @@ int main(void)
 	tcase_add_test(tc,
 		       test_default_operation_none_changes_only_what_is_marked);
 	tcase_add_test(tc, test_subtree_filters_select_and_match_content);
+	tcase_add_test(tc, test_an_empty_container_selects_everything_below_it);
 	tcase_add_test(tc, test_xpath_filters_keep_ancestors);
 	suite_add_tcase(suite, tc);
 	runner = srunner_create(suite);

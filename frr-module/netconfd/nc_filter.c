@@ -129,6 +129,17 @@ static void add_selection(struct strbuf *out, const char *path,
 }
 
 /*
+ * A default leaf libyang added, not the client. An empty non-presence
+ * container carries LYD_DEFAULT too, but in a filter the client wrote it:
+ * it selects everything below it (RFC 6241, section 6.2.3).
+ */
+static bool implicit(const struct lyd_node *node)
+{
+	return (node->flags & LYD_DEFAULT) && node->schema &&
+	       (node->schema->nodetype & LYD_NODE_TERM);
+}
+
+/*
  * Content match nodes become predicates of their parent's step; the
  * parent is selected whole unless it also has containment or selection
  * nodes, which then each select below it (RFC 6241, section 6.2).
@@ -143,13 +154,13 @@ static void subtree_to_xpath(const struct ly_ctx *ctx,
 	const struct lyd_node *child;
 	bool selects_below = false;
 
-	if (node->flags & LYD_DEFAULT || !filter_elem_read(ctx, node, &elem))
+	if (implicit(node) || !filter_elem_read(ctx, node, &elem))
 		return;
 	strbuf_add(&path, "%s/%s:%s", base, elem.module, elem.name);
 	LY_LIST_FOR (lyd_child(node), child) {
 		if (content_match(ctx, child, &child_elem))
 			add_predicate(&path, &child_elem, errmsg, errmsg_len);
-		else if (!(child->flags & LYD_DEFAULT))
+		else if (!implicit(child))
 			selects_below = true;
 	}
 	if (path.failed) {

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Two places where libnetconf2 2.0 does not let a server decide, taken over
+ * by interposing the library functions it calls (this executable's
+ * definitions come first in symbol lookup; each calls the real one):
+ *
+ * - ssh_channel_read(): libnetconf2 buffers a whole message before any size
+ *   check, and its chunk-header parsing trusts the client. Every byte a
+ *   client sends passes the RFC 6242 framing check (ncd_framing.c) first: a
+ *   message over max-message or malformed framing ends that session before
+ *   libnetconf2 stores or parses it.
+ *
+ * - lyd_parse_op() of an <rpc>: when it fails, libnetconf2 answers with
+ *   operation-failed and the context's last libyang message, which may be
+ *   another request's. Here the error of this request is worked out
+ *   (malformed-message, missing-attribute, operation-not-supported or what
+ *   libyang found in the operation) and kept for this thread; libnetconf2
+ *   gets a stand-in operation, and ncd_ops_dispatch() answers with the
+ *   error instead.
+ */
+
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ncd.h"
+#include "ncd_framing.h"
+
+#define NC_NS_BASE "urn:ietf:params:xml:ns:netconf:base:1.0"
+
+/* ------------------------------------------------------------------ */
+/* Framing */
+
+struct channel_check {
+	struct channel_check *next;
+	ssh_channel channel;
+	struct ncd_framing framing;
+};
+
+static pthread_mutex_t checks_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct channel_check *checks;
+
+typedef int (*channel_read_fn)(ssh_channel, void *, uint32_t, int);
+typedef void (*channel_free_fn)(ssh_channel);
+typedef LY_ERR (*parse_op_fn)(const struct ly_ctx *, struct lyd_node *,
+			      struct ly_in *, LYD_FORMAT, enum lyd_type,
+			      struct lyd_node **, struct lyd_node **);
+
+static channel_read_fn real_channel_read;
+static channel_free_fn real_channel_free;
+static parse_op_fn real_parse_op;
+
+void ncd_intercept_init(void)
+{
+	real_channel_read =
+		(channel_read_fn)dlsym(RTLD_NEXT, "ssh_channel_read");
+	real_channel_free =
+		(channel_free_fn)dlsym(RTLD_NEXT, "ssh_channel_free");
+	real_parse_op = (parse_op_fn)dlsym(RTLD_NEXT, "lyd_parse_op");
+	if (!real_channel_read || !real_channel_free || !real_parse_op) {
+		ncd_log(LOG_CRIT,
+			"cannot find libssh's and libyang's functions");
+		exit(1);
+	}
+}
+
+/* The check of a channel, made at its first read; under checks_mtx. */
+static struct channel_check *channel_check(ssh_channel channel)
+{
+	struct channel_check *c;
+
+	for (c = checks; c; c = c->next)
+		if (c->channel == channel)
+			return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->channel = channel;
+	ncd_framing_init(&c->framing, ncd_cfg.max_message);
+	c->next = checks;
+	checks = c;
+	return c;
+}
+
+static void log_framing_error(ssh_channel channel,
+			      enum ncd_framing_result result)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char host[INET6_ADDRSTRLEN] = "?";
+	uint16_t port = 0;
+	int fd = ssh_get_fd(ssh_channel_get_session(channel));
+
+	if (fd >= 0 && !getpeername(fd, (struct sockaddr *)&sa, &len)) {
+		if (sa.ss_family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+
+			inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+			port = ntohs(in->sin_port);
+		} else if (sa.ss_family == AF_INET6) {
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+
+			inet_ntop(AF_INET6, &in6->sin6_addr, host,
+				  sizeof(host));
+			port = ntohs(in6->sin6_port);
+		}
+	}
+	ncd_log(LOG_WARNING, "session %u from %s: %s, closing",
+		ncd_server_session_id_by_peer(host, port), host,
+		result == NCD_FRAMING_TOO_BIG
+			? "message larger than max-message"
+			: "malformed NETCONF framing");
+}
+
+int ssh_channel_read(ssh_channel channel, void *dest, uint32_t count,
+		     int is_stderr)
+{
+	enum ncd_framing_result result = NCD_FRAMING_OK;
+	struct channel_check *c;
+	int n = real_channel_read(channel, dest, count, is_stderr);
+
+	if (n <= 0 || is_stderr)
+		return n;
+	pthread_mutex_lock(&checks_mtx);
+	c = channel_check(channel);
+	if (c)
+		result = ncd_framing_feed(&c->framing, dest, n);
+	pthread_mutex_unlock(&checks_mtx);
+	if (!c)
+		return SSH_ERROR;
+	if (result == NCD_FRAMING_OK)
+		return n;
+	if (c->framing.messages != UINT64_MAX) {
+		/* log once per channel */
+		c->framing.messages = UINT64_MAX;
+		log_framing_error(channel, result);
+	}
+	return SSH_ERROR;
+}
+
+void ssh_channel_free(ssh_channel channel)
+{
+	pthread_mutex_lock(&checks_mtx);
+	for (struct channel_check **at = &checks; *at; at = &(*at)->next) {
+		if ((*at)->channel == channel) {
+			struct channel_check *c = *at;
+
+			*at = c->next;
+			free(c);
+			break;
+		}
+	}
+	pthread_mutex_unlock(&checks_mtx);
+	real_channel_free(channel);
+}
+
+/* ------------------------------------------------------------------ */
+/* RPC parsing */
+
+static __thread struct nc_server_reply *parse_error;
+
+struct nc_server_reply *ncd_intercept_take_error(void)
+{
+	struct nc_server_reply *reply = parse_error;
+
+	parse_error = NULL;
+	return reply;
+}
+
+static bool has_message_id(const struct lyd_node *envp)
+{
+	const struct lyd_attr *attr;
+
+	for (attr = ((const struct lyd_node_opaq *)envp)->attr; attr;
+	     attr = attr->next)
+		if (!strcmp(attr->name.name, "message-id"))
+			return true;
+	return false;
+}
+
+static struct nc_server_reply *missing_message_id(void)
+{
+	return nc_server_reply_err(nc_err(ncd_ctx, NC_ERR_MISSING_ATTR,
+					  NC_ERR_TYPE_RPC, "message-id",
+					  "rpc"));
+}
+
+/* The element the <rpc> names, as parsed without a schema. */
+static const struct lyd_node_opaq *operation_element(struct ly_in *in,
+						     struct lyd_node **tree)
+{
+	const struct lyd_node *rpc;
+
+	*tree = NULL;
+	ly_in_reset(in);
+	if (lyd_parse_data(ncd_ctx, NULL, in, LYD_XML,
+			   LYD_PARSE_OPAQ | LYD_PARSE_ONLY, 0, tree) ||
+	    !*tree)
+		return NULL;
+	rpc = *tree;
+	if (rpc->schema || !lyd_child(rpc) || lyd_child(rpc)->schema)
+		return NULL;
+	return (const struct lyd_node_opaq *)lyd_child(rpc);
+}
+
+static bool operation_known(const struct lyd_node_opaq *op)
+{
+	const struct lys_module *module;
+	const struct lysc_node *node = NULL;
+
+	module = ly_ctx_get_module_implemented_ns(ncd_ctx, op->name.module_ns);
+	if (!module)
+		return false;
+	while ((node = lys_getnext(node, NULL, module->compiled, 0)))
+		if (node->nodetype == LYS_RPC &&
+		    !strcmp(node->name, op->name.name))
+			return true;
+	return false;
+}
+
+const char *ncd_yang_error_path(const struct ly_err_item *e, char *buf,
+				size_t len)
+{
+	const char *start, *end;
+
+	if (!e || !e->path)
+		return NULL;
+	if (e->path[0] == '/')
+		return e->path;
+	start = strchr(e->path, '"');
+	end = start ? strchr(start + 1, '"') : NULL;
+	if (!end || start[1] != '/')
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)(end - start - 1), start + 1);
+	return buf;
+}
+
+/* libyang could not parse the operation: why, as an rpc-error. */
+static struct nc_server_reply *
+operation_error(struct ly_in *in, const char *msg, const char *path)
+{
+	struct lyd_node *tree, *err;
+	const struct lyd_node_opaq *op = operation_element(in, &tree);
+
+	if (op && !operation_known(op)) {
+		err = nc_err(ncd_ctx, NC_ERR_OP_NOT_SUPPORTED,
+			     NC_ERR_TYPE_PROT);
+		nc_err_set_msg(err,
+			       "the server does not support this operation",
+			       "en");
+		nc_err_add_bad_elem(err, op->name.name);
+	} else {
+		err = nc_err(ncd_ctx, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_PROT);
+		nc_err_set_msg(err, msg, "en");
+		if (path && *path)
+			nc_err_set_path(err, path);
+	}
+	lyd_free_all(tree);
+	return nc_server_reply_err(err);
+}
+
+static LY_ERR stand_in(struct lyd_node **envp, struct lyd_node **op)
+{
+	const struct lys_module *netconf =
+		ly_ctx_get_module_implemented(ncd_ctx, "ietf-netconf");
+
+	if (!*envp &&
+	    lyd_new_opaq2(NULL, ncd_ctx, "rpc", NULL, NULL, NC_NS_BASE, envp))
+		return LY_EMEM;
+	return lyd_new_inner(NULL, netconf, "get", 0, op);
+}
+
+LY_ERR lyd_parse_op(const struct ly_ctx *ctx, struct lyd_node *parent,
+		    struct ly_in *in, LYD_FORMAT format,
+		    enum lyd_type data_type, struct lyd_node **tree,
+		    struct lyd_node **op)
+{
+	const struct ly_err_item *e;
+	struct nc_server_reply *reply = NULL;
+	char msg[512] = "", path[512], found[512];
+	const char *at;
+	bool not_xml;
+	LY_ERR ret;
+
+	if (data_type != LYD_TYPE_RPC_NETCONF || ctx != ncd_ctx || !tree || !op)
+		return real_parse_op(ctx, parent, in, format, data_type, tree,
+				     op);
+	ly_err_clean((struct ly_ctx *)ctx, NULL);
+	ret = real_parse_op(ctx, parent, in, format, data_type, tree, op);
+	e = ly_err_last(ctx);
+	if (e && e->msg)
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+	at = ncd_yang_error_path(e, found, sizeof(found));
+	snprintf(path, sizeof(path), "%s", at ? at : "");
+	not_xml =
+		e && (e->vecode == LYVE_SYNTAX_XML || e->vecode == LYVE_SYNTAX);
+	ly_err_clean((struct ly_ctx *)ctx, NULL);
+
+	if (!*tree || (ret && not_xml))
+		reply = nc_server_reply_err(
+			nc_err(ncd_ctx, NC_ERR_MALFORMED_MSG));
+	else if (!has_message_id(*tree))
+		reply = missing_message_id();
+	else if (ret)
+		reply = operation_error(in, msg, path);
+	if (!reply)
+		return ret;
+	nc_server_reply_free(parse_error);
+	parse_error = reply;
+	lyd_free_all(*op);
+	*op = NULL;
+	return stand_in(tree, op);
+}
