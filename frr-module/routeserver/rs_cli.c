@@ -89,6 +89,28 @@ void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,
 }
 
 /*
+ * XPath: /frr-routeserver:route-server/instance/strict-gateway-exclusion
+ */
+DEFPY_YANG(
+	rs_strict_gateway_exclusion, rs_strict_gateway_exclusion_cmd,
+	"[no] route-server strict-gateway-exclusion",
+	NO_STR RS_STR
+	"Never send a gateway its own gateway's routes: one update group per gateway\n")
+{
+	return rs_instance_leaf_set(vty, "./strict-gateway-exclusion",
+				    no ? "false" : "true");
+}
+
+void rs_cli_show_strict_gateway_exclusion(struct vty *vty,
+					  const struct lyd_node *dnode,
+					  bool show_defaults)
+{
+	if (!yang_dnode_get_bool(dnode, NULL))
+		vty_out(vty, " no");
+	vty_out(vty, " route-server strict-gateway-exclusion\n");
+}
+
+/*
  * XPath: /frr-routeserver:route-server/instance/allow-unclassified
  */
 DEFPY_YANG(rs_allow_unclassified, rs_allow_unclassified_cmd,
@@ -308,6 +330,7 @@ void rs_cli_init(void)
 	install_element(CONFIG_NODE, &rs_debug_cmd_cmd);
 	install_element(BGP_NODE, &rs_branch_to_branch_cmd);
 	install_element(BGP_NODE, &rs_allow_unclassified_cmd);
+	install_element(BGP_NODE, &rs_strict_gateway_exclusion_cmd);
 	install_element(BGP_NODE, &rs_hub_routing_preference_cmd);
 	install_element(BGP_NODE, &no_rs_hub_routing_preference_cmd);
 	install_element(BGP_NODE, &rs_max_peers_cmd);

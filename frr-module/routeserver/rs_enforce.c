@@ -12,11 +12,14 @@
  *
  * bgpd builds updates once per update group, and peers share a group only
  * with the same outbound route-map.  So a map serves a class of receivers
- * whose policy is the same: all NVAs of an instance
- * ("rs-exchange:nva:<vrf>"), or the instances of one gateway
- * ("rs-exchange:<kind>:<gateway>:<vrf>").  A gateway's name has no colon,
- * so no two classes share a name, whatever the VRFs are called.  The maps
- * live in bgpd's route-map namespace, where the northbound refuses any
+ * whose policy is the same, and there are as few classes as the policy
+ * allows: all NVAs of an instance ("rs-exchange:nva:<vrf>"); the gateways
+ * whose own routes BGP's loop prevention drops at the gateway, which may
+ * be sent them ("rs-exchange:gateways:<vrf>", see rs_gw_class_shared());
+ * and each other gateway, whose instances must not get each other's
+ * routes ("rs-exchange:<kind>:<gateway>:<vrf>").  A gateway's name has no
+ * colon, so no two classes share a name, whatever the VRFs are called.  The
+ * maps live in bgpd's route-map namespace, where the northbound refuses any
  * route-map of the module's prefix (rs_nb.c): the module alone edits or
  * deletes them, and holds no pointer to them.  bgpd applies outbound maps to
  * the group's template peer, so the rule learns its receiving class from
@@ -61,8 +64,10 @@ struct rs_class {
 	/* also the route-map's name */
 	char name[RMAP_NAME_MAXLEN];
 	const struct rs_instance *rsi;
-	/* the receiving end of rs_policy_permits(); peer_id 0 */
+	/* the receiving end of rs_policy_permits(); peer_id 0, and
+	 * gateway_id 0 in the class of several gateways */
 	struct rs_party party;
+	bool shared;
 	unsigned int members;
 };
 
@@ -84,6 +89,7 @@ bool rs_debug;
 static bool rs_enforcing;
 
 static struct thread *rs_watch_thread;
+static struct thread *rs_refresh_thread;
 
 static const char *const rs_outbound_names[] = {
 	[RS_OUTBOUND_ENFORCED] = "enforced",
@@ -292,17 +298,103 @@ static void rs_outbound_refresh_af(struct peer *peer, afi_t afi)
 /* ------------------------------------------------------------------ */
 /* The module's outbound route-map of a role peer */
 
-static void rs_class_name(const struct rs_peer *rp, char *name, size_t len)
+#define RS_AS_PATH_REWRITES                                                    \
+	(PEER_FLAG_AS_OVERRIDE | PEER_FLAG_REMOVE_PRIVATE_AS |                 \
+	 PEER_FLAG_REMOVE_PRIVATE_AS_ALL |                                     \
+	 PEER_FLAG_REMOVE_PRIVATE_AS_REPLACE |                                 \
+	 PEER_FLAG_REMOVE_PRIVATE_AS_ALL_REPLACE)
+
+static bool rs_same_gateway_config(const struct rs_peer *a,
+				   const struct rs_peer *b)
 {
+	return a->cfg.role == b->cfg.role &&
+	       !strcmp(a->cfg.gateway, b->cfg.gateway);
+}
+
+static bool rs_as_path_kept(const struct peer *peer)
+{
+	afi_t afi;
+
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
+		if (CHECK_FLAG(peer->af_flags[afi][SAFI_UNICAST],
+			       RS_AS_PATH_REWRITES))
+			return false;
+	return true;
+}
+
+/* A gateway member's session as rs_gw_class_shared() sees it. */
+static void rs_gw_member_facts(const struct peer *peer, as_t *asn,
+			       struct rs_gw_class_facts *facts)
+{
+	if (!peer) {
+		/* not bound yet: nothing is known, share nothing */
+		facts->ebgp = false;
+		return;
+	}
+	facts->ebgp &= peer_sort_lookup((struct peer *)peer) == BGP_PEER_EBGP;
+	facts->as_path_kept &= rs_as_path_kept(peer);
+	if (!peer->as || (*asn && *asn != peer->as))
+		facts->own_asn = false;
+	*asn = peer->as;
+}
+
+static void rs_gw_class_facts_get(const struct rs_peer *rp,
+				  struct rs_gw_class_facts *facts)
+{
+	const struct rs_instance *rsi = rp->rsi;
+	const struct rs_peer *other;
+	as_t asn = 0;
+
+	*facts = (struct rs_gw_class_facts){
+		.role = rp->cfg.role,
+		.strict = rsi->cfg.strict_gateway_exclusion,
+		.exchanges = rp->party.exchanges,
+		.ebgp = true,
+		.as_path_kept = true,
+		.own_asn = true,
+	};
+	frr_each (rs_peers_const, &rsi->peers, other)
+		if (rs_same_gateway_config(other, rp))
+			rs_gw_member_facts(other->bgp_peer, &asn, facts);
+	frr_each (rs_peers_const, &rsi->peers, other)
+		if (!rs_same_gateway_config(other, rp) && other->bgp_peer &&
+		    other->bgp_peer->as == asn)
+			facts->own_asn = false;
+}
+
+/* Whether the peer, a gateway, receives in the class of all gateways. */
+static bool rs_in_shared_class(const struct rs_peer *rp)
+{
+	struct rs_gw_class_facts facts;
+
+	rs_gw_class_facts_get(rp, &facts);
+	return rs_gw_class_shared(&facts);
+}
+
+/* The name of the peer's class; true for the class of several gateways. */
+static bool rs_class_name(const struct rs_peer *rp, char *name, size_t len)
+{
+	bool shared = false;
+
 	if (rp->cfg.role == RS_ROLE_NVA)
 		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "nva:%s",
+			 rp->rsi->vrf);
+	else if ((shared = rs_in_shared_class(rp)))
+		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "gateways:%s",
 			 rp->rsi->vrf);
 	else
 		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "%s:%s:%s",
 			 rp->cfg.role == RS_ROLE_VPN ? "vpn" : "expressroute",
 			 rp->cfg.gateway, rp->rsi->vrf);
+	return shared;
 }
 
+/*
+ * Creating or editing a map marks it for bgpd's route-map update, which
+ * re-sends every route to every peer using the map after the update
+ * timer (5 s): the map's peers are new to it and the module refreshes them
+ * itself (rs_exchange_map_bind), so the mark is cleared.
+ */
 static void rs_exchange_map_create(const char *name)
 {
 	struct route_map *map = route_map_get(name);
@@ -318,15 +410,18 @@ static void rs_exchange_map_create(const char *name)
 			"route-server: cannot compile the exchange rule of %s; nothing is advertised to its peers",
 			name);
 	}
+	map->to_be_processed = false;
 }
 
 static void rs_class_set_party(struct rs_class *cls, const struct rs_peer *rp)
 {
 	cls->party = rp->party;
 	cls->party.peer_id = 0;
+	if (cls->shared)
+		cls->party.gateway_id = 0;
 }
 
-static void rs_class_join(struct rs_peer *rp, const char *name)
+static void rs_class_join(struct rs_peer *rp, const char *name, bool shared)
 {
 	struct rs_class *cls;
 
@@ -337,6 +432,7 @@ static void rs_class_join(struct rs_peer *rp, const char *name)
 		cls = XCALLOC(MTYPE_RS_CLASS, sizeof(*cls));
 		strlcpy(cls->name, name, sizeof(cls->name));
 		cls->rsi = rp->rsi;
+		cls->shared = shared;
 		rs_class_set_party(cls, rp);
 		rs_classes_add_tail(&rs_classes, cls);
 		/* after the class is listed: compiling the rule looks it up */
@@ -359,6 +455,66 @@ static void rs_class_leave(struct rs_peer *rp)
 		route_map_delete(map);
 	rs_classes_del(&rs_classes, cls);
 	XFREE(MTYPE_RS_CLASS, cls);
+}
+
+unsigned int rs_enforce_class_count(const struct rs_instance *rsi)
+{
+	const struct rs_class *cls;
+	unsigned int count = 0;
+
+	frr_each (rs_classes_const, &rs_classes, cls)
+		count += cls->rsi == rsi;
+	return count;
+}
+
+/* The update subgroups the instance's role peers are in, each once. */
+struct rs_subgroups {
+	struct update_subgroup **subgrp;
+	size_t count;
+};
+
+static void rs_subgroups_collect(const struct rs_instance *rsi,
+				 struct rs_subgroups *sg)
+{
+	const struct rs_peer *rp;
+	afi_t afi;
+
+	sg->count = 0;
+	sg->subgrp = XCALLOC(MTYPE_TMP, (2 * rs_peers_count(&rsi->peers) + 1) *
+						sizeof(*sg->subgrp));
+	frr_each (rs_peers_const, &rsi->peers, rp)
+		for (afi = AFI_IP; rp->bgp_peer && afi <= AFI_IP6; afi++) {
+			struct peer_af *paf =
+				peer_af_find(rp->bgp_peer, afi, SAFI_UNICAST);
+			size_t i;
+
+			if (!paf || !paf->subgroup)
+				continue;
+			for (i = 0; i < sg->count; i++)
+				if (sg->subgrp[i] == paf->subgroup)
+					break;
+			if (i == sg->count)
+				sg->subgrp[sg->count++] = paf->subgroup;
+		}
+}
+
+unsigned int rs_enforce_update_group_count(const struct rs_instance *rsi)
+{
+	struct rs_subgroups sg;
+	unsigned int groups = 0;
+
+	rs_subgroups_collect(rsi, &sg);
+	for (size_t i = 0; i < sg.count; i++) {
+		size_t j;
+
+		for (j = 0; j < i; j++)
+			if (sg.subgrp[j]->update_group ==
+			    sg.subgrp[i]->update_group)
+				break;
+		groups += j == i;
+	}
+	XFREE(MTYPE_TMP, sg.subgrp);
+	return groups;
 }
 
 bool rs_enforce_conflict(const struct rs_peer *rp, char *text, size_t text_len)
@@ -557,9 +713,9 @@ static void rs_weight_apply(struct rs_peer *rp, afi_t afi)
 {
 	if (rs_weight_configured(rp->bgp_peer, afi))
 		return;
-	rs_weight_set(rp->bgp_peer, afi,
-		      rs_preference_weight(rp->rsi->cfg.hub_pref,
-					   rp->cfg.role));
+	rs_weight_set(
+		rp->bgp_peer, afi,
+		rs_preference_weight(rp->rsi->cfg.hub_pref, rp->cfg.role));
 }
 
 static void rs_weight_release(struct peer *peer, afi_t afi)
@@ -603,9 +759,10 @@ static void rs_limit_teardown(struct rs_peer *rp, struct peer *peer, afi_t afi)
 {
 	uint32_t limit = rp->rsi->cfg.max_routes;
 	iana_afi_t pkt_afi = afi_int2iana(afi);
-	uint8_t data[7] = {pkt_afi >> 8, pkt_afi, safi_int2iana(SAFI_UNICAST),
-			   limit >> 24,	 limit >> 16, limit >> 8,
-			   limit};
+	uint8_t data[7] = {
+		pkt_afi >> 8, pkt_afi,	   safi_int2iana(SAFI_UNICAST),
+		limit >> 24,  limit >> 16, limit >> 8,
+		limit};
 
 	rp->limit_teardowns++;
 	zlog_warn(
@@ -671,16 +828,17 @@ static void rs_peer_apply(struct bgp *bgp, struct rs_peer *rp)
 	afi_t afi;
 
 	char name[RMAP_NAME_MAXLEN];
+	bool shared;
 
 	if (peer != rp->bgp_peer)
 		rs_peer_bind(rp, peer);
 	if (!peer)
 		return;
-	rs_class_name(rp, name, sizeof(name));
+	shared = rs_class_name(rp, name, sizeof(name));
 	if (rp->cls && strcmp(rp->cls->name, name))
 		rs_peer_leave_class(rp);
 	if (!rp->cls)
-		rs_class_join(rp, name);
+		rs_class_join(rp, name, shared);
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (rs_af_configured(peer, afi))
 			rs_peer_apply_af(rp, afi);
@@ -719,6 +877,26 @@ static void rs_multipath_relax(struct bgp *bgp)
 	bgp_recalculate_all_bestpaths(bgp);
 }
 
+/*
+ * What the role peers' outbound depends on: the rules, and each peer as a
+ * source and as a receiver.  A commit that leaves it as it was (the hub
+ * routing preference, a limit) needs no refresh; one that moved a peer to
+ * another class refreshed that peer as it bound it.
+ */
+static uint32_t rs_policy_digest(const struct rs_instance *rsi)
+{
+	const struct rs_peer *rp;
+	uint32_t digest = jhash_2words(rsi->cfg.rules.branch_to_branch,
+				       rsi->cfg.rules.allow_unclassified, 0);
+
+	frr_each (rs_peers_const, &rsi->peers, rp) {
+		digest = jhash(&rp->party, sizeof(rp->party), digest);
+		digest = jhash(&rp->bgp_peer, sizeof(rp->bgp_peer), digest);
+		digest = jhash(&rp->cls, sizeof(rp->cls), digest);
+	}
+	return digest;
+}
+
 static void rs_outbound_refresh(struct rs_peer *rp)
 {
 	afi_t afi;
@@ -727,6 +905,42 @@ static void rs_outbound_refresh(struct rs_peer *rp)
 		return;
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		rs_outbound_refresh_af(rp->bgp_peer, afi);
+}
+
+/*
+ * A change of the policy (a flip, a role) re-evaluates what every role
+ * peer is sent, once per update subgroup and at once: bgp_announce_route()
+ * would wait 500 ms for a subgroup of several peers, and each peer's call
+ * would walk the table again.  Only what changed is sent (adj-out keeps
+ * what was).  A subgroup whose coalesce timer runs is left to it, as in
+ * rs_outbound_refresh_af().
+ */
+static void rs_outbound_refresh_instance(const struct rs_instance *rsi)
+{
+	struct rs_subgroups sg;
+
+	rs_subgroups_collect(rsi, &sg);
+	for (size_t i = 0; i < sg.count; i++) {
+		rs_withdraw_orphans(sg.subgrp[i]);
+		if (!sg.subgrp[i]->t_coalesce)
+			subgroup_announce_route(sg.subgrp[i]);
+	}
+	XFREE(MTYPE_TMP, sg.subgrp);
+}
+
+/* The commit returns first: the refresh runs as the next event. */
+static void rs_refresh_run(struct thread *thread)
+{
+	const struct rs_instance *rsi;
+
+	for (rsi = rs_instance_first(); rsi; rsi = rs_instance_next(rsi)) {
+		struct rs_instance *pending = rs_instance_lookup(rsi->vrf);
+
+		if (!pending->refresh_pending)
+			continue;
+		pending->refresh_pending = false;
+		rs_outbound_refresh_instance(pending);
+	}
 }
 
 /* Northbound clients other than vtysh see this warning in the log. */
@@ -744,6 +958,7 @@ void rs_enforce_instance(struct rs_instance *rsi)
 {
 	struct bgp *bgp = rs_bgp_lookup(rsi->vrf);
 	struct rs_peer *rp;
+	uint32_t policy;
 
 	if (bgp)
 		rs_multipath_relax(bgp);
@@ -754,8 +969,13 @@ void rs_enforce_instance(struct rs_instance *rsi)
 	frr_each (rs_peers, &rsi->peers, rp)
 		if (rp->cls)
 			rs_class_set_party(rp->cls, rp);
-	frr_each (rs_peers, &rsi->peers, rp)
-		rs_outbound_refresh(rp);
+	policy = rs_policy_digest(rsi);
+	if (policy != rsi->refreshed_policy) {
+		rsi->refresh_pending = true;
+		thread_add_event(bm->master, rs_refresh_run, NULL, 0,
+				 &rs_refresh_thread);
+	}
+	rsi->refreshed_policy = policy;
 	if (rsi->cfg.rules.branch_to_branch)
 		rs_warn_isolated(rsi);
 	if (rs_debug)
@@ -763,7 +983,8 @@ void rs_enforce_instance(struct rs_instance *rsi)
 			"route-server: %s: applied %zu role peers, branch-to-branch %s, preference %s, limit %u",
 			rsi->vrf, rs_peers_count(&rsi->peers),
 			rsi->cfg.rules.branch_to_branch ? "on" : "off",
-			rs_hub_pref_name(rsi->cfg.hub_pref), rsi->cfg.max_routes);
+			rs_hub_pref_name(rsi->cfg.hub_pref),
+			rsi->cfg.max_routes);
 }
 
 void rs_enforce_peer_release(struct rs_peer *rp)
@@ -852,6 +1073,7 @@ void rs_enforce_fini(void)
 
 	rs_enforcing = false;
 	THREAD_OFF(rs_watch_thread);
+	THREAD_OFF(rs_refresh_thread);
 	while ((rp = rs_bgp_peers_pop(&rs_bgp_peers)))
 		rp->bgp_peer = NULL;
 	rs_bgp_peers_fini(&rs_bgp_peers);

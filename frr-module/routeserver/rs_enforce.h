@@ -39,6 +39,11 @@ extern void rs_enforce_fini(void);
  * refreshes what is advertised to its role peers.
  */
 extern void rs_enforce_instance(struct rs_instance *rsi);
+/* Receiving classes of the instance's role peers, and the update groups
+ * their sessions are in (over IPv4 and IPv6 unicast). */
+extern unsigned int rs_enforce_class_count(const struct rs_instance *rsi);
+extern unsigned int
+rs_enforce_update_group_count(const struct rs_instance *rsi);
 /* Takes back what was applied for a peer whose role goes. */
 extern void rs_enforce_peer_release(struct rs_peer *rp);
 /* The role peer a bgpd neighbor stands for, NULL if none is applied. */

@@ -60,6 +60,8 @@ struct rs_peer {
 /* An instance's settings as configured: the leaves of its entry. */
 struct rs_settings {
 	struct rs_rules rules;
+	/* one receiving class per gateway, see rs_gw_class_shared() */
+	bool strict_gateway_exclusion;
 	enum rs_hub_pref hub_pref;
 	uint16_t max_peers;
 	uint32_t max_routes;
@@ -72,6 +74,11 @@ struct rs_instance {
 	struct rs_settings cfg;
 	/* its role peers, in the order they were configured */
 	struct rs_peers_head peers;
+
+	/* Runtime state: a digest of the exchange policy the role peers'
+	 * outbound was last refreshed for, see rs_enforce_instance() */
+	uint32_t refreshed_policy;
+	bool refresh_pending;
 };
 
 DECLARE_DLIST(rs_peers, struct rs_peer, item);

@@ -44,6 +44,13 @@ const struct frr_yang_module_info frr_routeserver_info = {
 			},
 		},
 		{
+			.xpath = "/frr-routeserver:route-server/instance/strict-gateway-exclusion",
+			.cbs = {
+				.cli_show = rs_cli_show_strict_gateway_exclusion,
+				.modify = rs_instance_strict_gateway_exclusion_modify,
+			},
+		},
+		{
 			.xpath = "/frr-routeserver:route-server/instance/hub-routing-preference",
 			.cbs = {
 				.cli_show = rs_cli_show_instance_leaf,
@@ -141,6 +148,18 @@ const struct frr_yang_module_info frr_routeserver_info = {
 			.xpath = "/frr-routeserver:route-server/instance/peer/state/warning",
 			.cbs = {
 				.get_elem = rs_peer_state_warning_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/state/receiver-classes",
+			.cbs = {
+				.get_elem = rs_instance_receiver_classes_get_elem,
+			},
+		},
+		{
+			.xpath = "/frr-routeserver:route-server/instance/state/update-groups",
+			.cbs = {
+				.get_elem = rs_instance_update_groups_get_elem,
 			},
 		},
 		{

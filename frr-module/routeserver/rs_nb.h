@@ -24,6 +24,7 @@ int rs_instance_nb_destroy(struct nb_cb_destroy_args *args);
 void rs_instance_nb_apply_finish(struct nb_cb_apply_finish_args *args);
 int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args);
 int rs_instance_allow_unclassified_modify(struct nb_cb_modify_args *args);
+int rs_instance_strict_gateway_exclusion_modify(struct nb_cb_modify_args *args);
 int rs_instance_hub_routing_preference_modify(struct nb_cb_modify_args *args);
 int rs_instance_max_peers_modify(struct nb_cb_modify_args *args);
 int rs_instance_max_routes_per_peer_modify(struct nb_cb_modify_args *args);
@@ -72,10 +73,17 @@ struct yang_data *rs_gateway_name_get_elem(struct nb_cb_get_elem_args *args);
 struct yang_data *rs_gateway_role_get_elem(struct nb_cb_get_elem_args *args);
 struct yang_data *rs_gateway_state_get_elem(struct nb_cb_get_elem_args *args);
 struct yang_data *rs_gateway_reason_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+rs_instance_receiver_classes_get_elem(struct nb_cb_get_elem_args *args);
+struct yang_data *
+rs_instance_update_groups_get_elem(struct nb_cb_get_elem_args *args);
 
 /* rs_cli.c */
 void rs_cli_show_branch_to_branch(struct vty *vty, const struct lyd_node *dnode,
 				  bool show_defaults);
+void rs_cli_show_strict_gateway_exclusion(struct vty *vty,
+					  const struct lyd_node *dnode,
+					  bool show_defaults);
 void rs_cli_show_allow_unclassified(struct vty *vty,
 				    const struct lyd_node *dnode,
 				    bool show_defaults);

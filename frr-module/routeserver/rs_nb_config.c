@@ -71,7 +71,8 @@ int rs_instance_branch_to_branch_modify(struct nb_cb_modify_args *args)
 		return NB_OK;
 
 	rsi = nb_running_get_entry(args->dnode, NULL, true);
-	rsi->cfg.rules.branch_to_branch = yang_dnode_get_bool(args->dnode, NULL);
+	rsi->cfg.rules.branch_to_branch =
+		yang_dnode_get_bool(args->dnode, NULL);
 	return NB_OK;
 }
 
@@ -87,6 +88,22 @@ int rs_instance_allow_unclassified_modify(struct nb_cb_modify_args *args)
 
 	rsi = nb_running_get_entry(args->dnode, NULL, true);
 	rsi->cfg.rules.allow_unclassified =
+		yang_dnode_get_bool(args->dnode, NULL);
+	return NB_OK;
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/strict-gateway-exclusion
+ */
+int rs_instance_strict_gateway_exclusion_modify(struct nb_cb_modify_args *args)
+{
+	struct rs_instance *rsi;
+
+	if (args->event != NB_EV_APPLY)
+		return NB_OK;
+
+	rsi = nb_running_get_entry(args->dnode, NULL, true);
+	rsi->cfg.strict_gateway_exclusion =
 		yang_dnode_get_bool(args->dnode, NULL);
 	return NB_OK;
 }

@@ -7,6 +7,7 @@
 
 #include "northbound.h"
 
+#include "rs_enforce.h"
 #include "rs_inspect.h"
 #include "rs_instance.h"
 #include "rs_nb.h"
@@ -94,7 +95,8 @@ int rs_peer_get_keys(struct nb_cb_get_keys_args *args)
 	const struct rs_peer *rp = args->list_entry;
 
 	args->keys->num = 1;
-	strlcpy(args->keys->key[0], rp->cfg.neighbor, sizeof(args->keys->key[0]));
+	strlcpy(args->keys->key[0], rp->cfg.neighbor,
+		sizeof(args->keys->key[0]));
 	return NB_OK;
 }
 
@@ -216,7 +218,8 @@ int rs_gateway_get_keys(struct nb_cb_get_keys_args *args)
 	const struct rs_peer *rp = args->list_entry;
 
 	args->keys->num = 1;
-	strlcpy(args->keys->key[0], rp->cfg.gateway, sizeof(args->keys->key[0]));
+	strlcpy(args->keys->key[0], rp->cfg.gateway,
+		sizeof(args->keys->key[0]));
 	return NB_OK;
 }
 
@@ -257,6 +260,33 @@ struct yang_data *rs_gateway_state_get_elem(struct nb_cb_get_elem_args *args)
 		return NULL;
 	return yang_data_new_string(
 		args->xpath, rs_gw_state_name(rs_gateway_state(rp, NULL, 0)));
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/state/receiver-classes
+ */
+struct yang_data *
+rs_instance_receiver_classes_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct rs_instance *rsi = rs_parent_instance(args->list_entry);
+
+	if (!rsi)
+		return NULL;
+	return yang_data_new_uint32(args->xpath, rs_enforce_class_count(rsi));
+}
+
+/*
+ * XPath: /frr-routeserver:route-server/instance/state/update-groups
+ */
+struct yang_data *
+rs_instance_update_groups_get_elem(struct nb_cb_get_elem_args *args)
+{
+	const struct rs_instance *rsi = rs_parent_instance(args->list_entry);
+
+	if (!rsi)
+		return NULL;
+	return yang_data_new_uint32(args->xpath,
+				    rs_enforce_update_group_count(rsi));
 }
 
 struct yang_data *rs_gateway_reason_get_elem(struct nb_cb_get_elem_args *args)

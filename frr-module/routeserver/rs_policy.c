@@ -197,8 +197,7 @@ static bool rs_gw_same(const struct rs_gw_member *a,
 	       !strcmp(a->gateway, b->gateway);
 }
 
-size_t rs_gw_leader(const struct rs_gw_member *members, size_t count,
-		    size_t i)
+size_t rs_gw_leader(const struct rs_gw_member *members, size_t count, size_t i)
 {
 	size_t first;
 
@@ -222,10 +221,10 @@ enum rs_gw_state rs_gw_members_state(const struct rs_gw_member *members,
 		if (m != i && !rs_gw_same(member, &members[i]))
 			continue;
 		slot = &inst[member->role == RS_ROLE_VPN && member->instance];
-		slot->established = slot->configured
-					    ? slot->established &&
-						      member->established
-					    : member->established;
+		slot->established =
+			slot->configured
+				? slot->established && member->established
+				: member->established;
 		slot->configured = true;
 	}
 	return rs_gateway_evaluate(members[i].role, inst, reason, reason_size);
@@ -296,6 +295,21 @@ bool rs_policy_permits(const struct rs_party *from, const struct rs_party *to,
 		return true;
 	/* what is left crosses between the nva side and the gateway side */
 	return rules->branch_to_branch;
+}
+
+bool rs_gw_class_shared(const struct rs_gw_class_facts *facts)
+{
+	if (facts->strict || !facts->exchanges || !facts->ebgp ||
+	    !facts->as_path_kept)
+		return false;
+	switch (facts->role) {
+	case RS_ROLE_EXPRESSROUTE:
+		return true;
+	case RS_ROLE_VPN:
+		return facts->own_asn;
+	default:
+		return false;
+	}
 }
 
 uint32_t rs_preference_weight(enum rs_hub_pref pref, enum rs_role role)

@@ -101,6 +101,38 @@ extern enum rs_gw_state rs_gw_members_state(const struct rs_gw_member *members,
 					    char *reason, size_t reason_size);
 
 /*
+ * What decides whether a gateway may receive in the class all gateways
+ * share, rather than in one of its own: in a shared class nothing keeps a
+ * gateway's own routes from it, so BGP's loop prevention at the gateway
+ * must drop them.
+ */
+struct rs_gw_class_facts {
+	enum rs_role role;
+	/* the instance keeps one class per gateway (strict-gateway-exclusion)
+	 */
+	bool strict;
+	/* it takes part in the exchange (rs_gw_state_exchanges) */
+	bool exchanges;
+	/* every session of the gateway is eBGP */
+	bool ebgp;
+	/* and goes out with its AS path as learned: no as-override, no
+	 * remove-private-AS */
+	bool as_path_kept;
+	/* all its instances have one ASN, which no other role peer has */
+	bool own_asn;
+};
+
+/*
+ * An expressroute gateway has one instance: its own routes come back only
+ * to itself, and eBGP's AS-path check there drops them. A vpn gateway's
+ * two instances would get each other's routes: they share only if its
+ * ASN is theirs alone, so that the same check drops them at the sibling.
+ * iBGP is never shared: ORIGINATOR_ID names the sending instance, not its
+ * sibling.
+ */
+extern bool rs_gw_class_shared(const struct rs_gw_class_facts *facts);
+
+/*
  * One end of an advertisement: where the route was learned (from) or the
  * peer it would be sent to (to).
  */

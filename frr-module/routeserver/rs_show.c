@@ -43,9 +43,11 @@ static void rs_show_peer(struct vty *vty, const struct rs_peer *rp,
 	if (json_peers) {
 		json_object *json = json_object_new_object();
 
-		json_object_string_add(json, "role", rs_role_name(rp->cfg.role));
+		json_object_string_add(json, "role",
+				       rs_role_name(rp->cfg.role));
 		if (rp->cfg.gateway[0])
-			json_object_string_add(json, "gateway", rp->cfg.gateway);
+			json_object_string_add(json, "gateway",
+					       rp->cfg.gateway);
 		if (rp->cfg.role == RS_ROLE_VPN)
 			json_object_int_add(json, "instance", rp->cfg.instance);
 		json_object_string_add(json, "state", view.session_state);
@@ -91,7 +93,8 @@ static void rs_show_gateway(struct vty *vty, const struct rs_peer *rp,
 	if (json_gws) {
 		json_object *json = json_object_new_object();
 
-		json_object_string_add(json, "role", rs_role_name(rp->cfg.role));
+		json_object_string_add(json, "role",
+				       rs_role_name(rp->cfg.role));
 		json_object_string_add(json, "state", rs_gw_state_name(state));
 		json_object_string_add(json, "reason", reason);
 		json_object_object_add(json_gws, rp->cfg.gateway, json);
@@ -141,10 +144,17 @@ static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 					rsi->cfg.rules.branch_to_branch);
 		json_object_boolean_add(json, "allowUnclassified",
 					rsi->cfg.rules.allow_unclassified);
+		json_object_boolean_add(json, "strictGatewayExclusion",
+					rsi->cfg.strict_gateway_exclusion);
+		json_object_int_add(json, "receiverClasses",
+				    rs_enforce_class_count(rsi));
+		json_object_int_add(json, "updateGroups",
+				    rs_enforce_update_group_count(rsi));
 		json_object_string_add(json, "hubRoutingPreference",
 				       rs_hub_pref_name(rsi->cfg.hub_pref));
 		json_object_int_add(json, "maxPeers", rsi->cfg.max_peers);
-		json_object_int_add(json, "maxRoutesPerPeer", rsi->cfg.max_routes);
+		json_object_int_add(json, "maxRoutesPerPeer",
+				    rsi->cfg.max_routes);
 		json_object_int_add(json, "rolePeers",
 				    rs_peers_count(&rsi->peers));
 		json_object_object_add(json, "peers", json_peers);
@@ -161,6 +171,12 @@ static void rs_show_instance(struct vty *vty, struct bgp *bgp,
 							  : "denied");
 		vty_out(vty, "  hub routing preference: %s\n",
 			rs_hub_pref_name(rsi->cfg.hub_pref));
+		vty_out(vty,
+			"  receiver classes: %u (one per gateway: %s), update groups: %u\n",
+			rs_enforce_class_count(rsi),
+			rsi->cfg.strict_gateway_exclusion ? "always"
+							  : "where needed",
+			rs_enforce_update_group_count(rsi));
 		vty_out(vty, "  peers with a role: %zu of at most %u\n",
 			rs_peers_count(&rsi->peers), rsi->cfg.max_peers);
 		vty_out(vty, "  routes held per peer and family: at most %u\n",

@@ -163,6 +163,63 @@ def test_branch_to_branch_table_holds_both_ways_without_a_reset(
     assert all(p["exchange"] for p in data["peers"].values()), data
 
 
+def advertised(rs, neighbor) -> set[str]:
+    """The IPv4 prefixes bgpd says it sent to the neighbor."""
+    data = rs.show_json(f"show bgp ipv4 unicast neighbors {neighbor} "
+                        "advertised-routes json")
+    return set(data.get("advertisedRoutes", {}))
+
+
+def yang_instance_state(rs) -> dict:
+    data = rs.show_json(
+        "show yang operational-data /frr-routeserver:route-server bgpd")
+    instance, = data["frr-routeserver:route-server"]["instance"]
+    return instance["state"]
+
+
+def table_on_with_loop_prevention(er_asn, vpn_asn):
+    """TABLE_ON, less what an eBGP peer drops for its own ASN in the AS
+    path."""
+    asn = {name: a for name, _, a, _, _ in speakers(er_asn, vpn_asn)}
+    return {peer: {source for source in sources
+                   if source == "local" or asn[peer] == RS_ASN or
+                   asn[source] != asn[peer]}
+            for peer, sources in TABLE_ON.items()}
+
+
+@pytest.mark.parametrize(
+    "er_asn,vpn_asn,strict,classes",
+    [(12076, 65020, False, 2), (12076, 12076, False, 3),
+     (RS_ASN, RS_ASN, False, 3), (12076, 65020, True, 3)],
+    ids=["ebgp-own-asn", "vpn-asn-not-its-own", "ibgp", "strict"])
+def test_gateways_share_an_update_group_where_loop_prevention_allows(
+        topology_factory, er_asn, vpn_asn, strict, classes):
+    """The NVAs are one receiving class; eBGP gateways whose own routes
+    their AS-path check drops share another, and are sent those routes;
+    a VPN gateway whose ASN another role peer has, an iBGP one, or any
+    with strict-gateway-exclusion keeps a class of its own, and is never
+    sent its sibling's routes. The peers' tables are the same either
+    way."""
+    topo = start_lab(topology_factory, er_asn, vpn_asn)
+    rs = topo.rs
+    if strict:
+        configure(rs, "route-server strict-gateway-exclusion")
+    configure(rs, *role_lines(topo), "route-server branch-to-branch")
+    wait_table(topo, table_on_with_loop_prevention(er_asn, vpn_asn))
+
+    data = show(rs)
+    assert data["strictGatewayExclusion"] is strict
+    # one update group per class and address family
+    assert (data["receiverClasses"], data["updateGroups"]) == (
+        classes, 2 * classes), data
+    assert yang_instance_state(rs) == {"receiver-classes": classes,
+                                       "update-groups": 2 * classes}
+    sibling = own(32)[0]
+    sent_to_vpn1_0 = advertised(rs, topo.peers["vpn1-0"].addr4)
+    assert (sibling in sent_to_vpn1_0) is (classes == 2), sent_to_vpn1_0
+    assert own(1)[0] in sent_to_vpn1_0
+
+
 MANY = 3000
 
 
@@ -432,14 +489,14 @@ def test_an_operators_outbound_route_map_conflicts_or_composes(
     assert (state["outbound-policy"], state["outbound-route-map"],
             state["limit-teardowns"]) == ("conflict", "OPS", 0), state
     assert ('neighbor 198.18.0.21: outbound route-map OPS replaces the '
-            'route-server policy; add "call rs-exchange:expressroute:er1:default" '
+            'route-server policy; add "call rs-exchange:gateways:default" '
             'to it') in show(rs)["warnings"]
     rslab.wait_until(lambda: "outbound route-map OPS replaces the "
                      "route-server policy" in rs.log_text(), CONVERGE,
                      "the conflict to be logged")
 
     rc, out, err = rs.vtysh("configure", "route-map OPS permit 10",
-                            "call rs-exchange:expressroute:er1:default")
+                            "call rs-exchange:gateways:default")
     assert rc == 0, out + err
     rslab.wait_until(
         lambda: show(rs)["peers"]["198.18.0.21"]["outboundPolicy"] ==

@@ -399,7 +399,9 @@ def test_route_map_and_gateway_names_are_unique(route_server):
     configure_vrf(rs, "a-vpn", "neighbor 198.18.0.11 remote-as 65001",
                   "neighbor 198.18.0.12 remote-as 65002", NVA1_ROLE,
                   NVA2_ROLE)
-    configure_vrf(rs, "a", "neighbor 198.18.0.31 remote-as 65020",
+    # one class per gateway, so that the gateway's class is named after it
+    configure_vrf(rs, "a", "route-server strict-gateway-exclusion",
+                  "neighbor 198.18.0.31 remote-as 65020",
                   "neighbor 198.18.0.32 remote-as 65020",
                   "neighbor 198.18.0.31 route-server role vpn-gateway nva "
                   "instance 0",

@@ -650,13 +650,13 @@ static TCase *loop_case(const char *name, const TTest *test, size_t count)
 
 /* A gateway's members: two VPN gateways, an nva between, one with v4+v6. */
 static const struct rs_gw_member members[] = {
-	{NVA, "", 0, true},		/* 0 */
-	{VPN, "vpn1", 0, true},		/* 1: leader of vpn1 */
-	{ER, "vpn1", 0, true},		/* 2: another kind, same name */
-	{VPN, "vpn1", 1, false},	/* 3 */
-	{VPN, "vpn1", 1, true},		/* 4: instance 1's other session */
-	{VPN, "vpn2", 0, true},		/* 5: leader of vpn2, one instance */
-	{NVA, "", 0, true},		/* 6 */
+	{NVA, "", 0, true},	 /* 0 */
+	{VPN, "vpn1", 0, true},	 /* 1: leader of vpn1 */
+	{ER, "vpn1", 0, true},	 /* 2: another kind, same name */
+	{VPN, "vpn1", 1, false}, /* 3 */
+	{VPN, "vpn1", 1, true},	 /* 4: instance 1's other session */
+	{VPN, "vpn2", 0, true},	 /* 5: leader of vpn2, one instance */
+	{NVA, "", 0, true},	 /* 6 */
 };
 
 static const size_t leaders[] = {0, 1, 2, 1, 1, 5, 6};
@@ -678,9 +678,9 @@ START_TEST(test_gw_members_state_instance_down_while_one_session_is)
 			 RS_GW_DEGRADED);
 	ck_assert_str_eq(reason, "instance 1 session down");
 	/* the same from any member of the gateway */
-	ck_assert_int_eq(rs_gw_members_state(members, ARRAY_SIZE(members), 1,
-					     NULL, 0),
-			 RS_GW_DEGRADED);
+	ck_assert_int_eq(
+		rs_gw_members_state(members, ARRAY_SIZE(members), 1, NULL, 0),
+		RS_GW_DEGRADED);
 }
 END_TEST
 
@@ -714,6 +714,50 @@ START_TEST(test_gw_members_state_kinds_and_one_instance)
 }
 END_TEST
 
+/* Every combination of the facts: shared exactly when the rule says. */
+START_TEST(test_gw_class_shared)
+{
+	static const enum rs_role roles[] = {RS_ROLE_EXPRESSROUTE, RS_ROLE_VPN,
+					     RS_ROLE_NVA};
+	struct rs_gw_class_facts f = {
+		.role = roles[_i / 32],
+		.strict = _i & 1,
+		.exchanges = _i & 2,
+		.ebgp = _i & 4,
+		.as_path_kept = _i & 8,
+		.own_asn = _i & 16,
+	};
+	bool loop_safe = !f.strict && f.exchanges && f.ebgp && f.as_path_kept;
+	bool expected =
+		f.role == RS_ROLE_EXPRESSROUTE
+			? loop_safe
+			: f.role == RS_ROLE_VPN && loop_safe && f.own_asn;
+
+	ck_assert_msg(rs_gw_class_shared(&f) == expected, "case %d", _i);
+}
+END_TEST
+
+START_TEST(test_gw_class_shared_cases)
+{
+	struct rs_gw_class_facts er = {.role = RS_ROLE_EXPRESSROUTE,
+				       .exchanges = true,
+				       .ebgp = true,
+				       .as_path_kept = true};
+	struct rs_gw_class_facts vpn = er;
+
+	/* one expressroute instance: its ASN may be anyone's */
+	ck_assert(rs_gw_class_shared(&er));
+	vpn.role = RS_ROLE_VPN;
+	ck_assert(!rs_gw_class_shared(&vpn));
+	vpn.own_asn = true;
+	ck_assert(rs_gw_class_shared(&vpn));
+	vpn.ebgp = false;
+	ck_assert(!rs_gw_class_shared(&vpn));
+	er.strict = true;
+	ck_assert(!rs_gw_class_shared(&er));
+}
+END_TEST
+
 static Suite *rs_policy_suite(void)
 {
 	Suite *s = suite_create("rs_policy");
@@ -738,10 +782,12 @@ static Suite *rs_policy_suite(void)
 	tcase_add_loop_test(tc, test_gw_state_exchanges, 0,
 			    ARRAY_SIZE(exchange_cases));
 	tcase_add_loop_test(tc, test_gw_leader, 0, ARRAY_SIZE(members));
-	tcase_add_test(tc,
-		       test_gw_members_state_instance_down_while_one_session_is);
+	tcase_add_test(
+		tc, test_gw_members_state_instance_down_while_one_session_is);
 	tcase_add_test(tc, test_gw_members_state_all_sessions_up);
 	tcase_add_test(tc, test_gw_members_state_kinds_and_one_instance);
+	tcase_add_loop_test(tc, test_gw_class_shared, 0, 3 * 32);
+	tcase_add_test(tc, test_gw_class_shared_cases);
 	suite_add_tcase(s, tc);
 
 	tc = loop_case("names", test_role_names_round_trip,
