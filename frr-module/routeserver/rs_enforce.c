@@ -1023,36 +1023,84 @@ void rs_enforce_neighbor_deleted(struct peer *peer)
 /* The watch over what bgpd's own commands change under a role */
 
 /*
- * No hook tells a module that `neighbor X route-map ... out` or
- * `activate` ran, so the role peers are checked every second: an address
- * family activated later gets the role's settings, an emptied outbound
- * slot gets the module's map back, and an operator's map that replaced it
- * without calling it is logged once (and shown by the show commands).
+ * No hook tells a module that `neighbor X route-map ... out`, `activate`,
+ * `remote-as` or a flag changed, so the role peers' bgpd facts are checked
+ * every second: when any of an instance's changed, its roles are applied
+ * again (an address family activated later gets the role's settings, an
+ * emptied outbound slot gets the module's map back, a gateway changes
+ * class). An operator's map that replaced the module's without calling it
+ * is logged once (and shown by the show commands).
  */
-static void rs_watch_peer(struct bgp *bgp, struct rs_peer *rp)
+static uint32_t rs_peer_facts(struct bgp *bgp, const struct rs_peer *rp,
+			      uint32_t digest)
+{
+	struct peer *peer = bgp ? rs_bgp_neighbor(bgp, rp->cfg.neighbor) : NULL;
+	afi_t afi;
+
+	digest = jhash(&peer, sizeof(peer), digest);
+	if (!peer)
+		return digest;
+	digest = jhash_2words(peer->as, peer_sort_lookup(peer), digest);
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		const struct bgp_filter *filter =
+			&peer->filter[afi][SAFI_UNICAST];
+		const char *slot = filter->map[RMAP_OUT].name;
+
+		digest = jhash(&peer->af_flags[afi][SAFI_UNICAST],
+			       sizeof(peer->af_flags[afi][SAFI_UNICAST]),
+			       digest);
+		digest = jhash_3words(peer->afc[afi][SAFI_UNICAST],
+				      peer->weight[afi][SAFI_UNICAST],
+				      slot ? jhash(slot, strlen(slot), 0) : 0,
+				      digest);
+		digest = jhash(&filter->map[RMAP_OUT].map,
+			       sizeof(filter->map[RMAP_OUT].map), digest);
+	}
+	return digest;
+}
+
+static uint32_t rs_instance_facts(struct bgp *bgp,
+				  const struct rs_instance *rsi)
+{
+	const struct rs_peer *rp;
+	uint32_t digest = 0;
+
+	frr_each (rs_peers_const, &rsi->peers, rp)
+		digest = rs_peer_facts(bgp, rp, digest);
+	return digest;
+}
+
+static void rs_watch_conflict(struct rs_peer *rp)
 {
 	char text[RS_WARNING_LEN];
-	bool conflict;
+	bool conflict = rs_enforce_conflict(rp, text, sizeof(text));
 
-	rs_peer_apply(bgp, rp);
-	conflict = rs_enforce_conflict(rp, text, sizeof(text));
 	if (conflict && !rp->conflict_logged)
 		zlog_warn("route-server: %s: %s", rp->rsi->vrf, text);
 	rp->conflict_logged = conflict;
+}
+
+static void rs_watch_instance(struct rs_instance *rsi)
+{
+	struct bgp *bgp = rs_bgp_lookup(rsi->vrf);
+	struct rs_peer *rp;
+
+	if (rs_instance_facts(bgp, rsi) != rsi->watched_facts) {
+		frr_each (rs_peers, &rsi->peers, rp)
+			rs_peer_apply(bgp, rp);
+		/* as applied: the module's own flags and map are facts too */
+		rsi->watched_facts = rs_instance_facts(bgp, rsi);
+	}
+	frr_each (rs_peers, &rsi->peers, rp)
+		rs_watch_conflict(rp);
 }
 
 static void rs_watch(struct thread *thread)
 {
 	const struct rs_instance *it;
 
-	for (it = rs_instance_first(); it; it = rs_instance_next(it)) {
-		struct rs_instance *rsi = rs_instance_lookup(it->vrf);
-		struct bgp *bgp = rs_bgp_lookup(rsi->vrf);
-		struct rs_peer *rp;
-
-		frr_each (rs_peers, &rsi->peers, rp)
-			rs_watch_peer(bgp, rp);
-	}
+	for (it = rs_instance_first(); it; it = rs_instance_next(it))
+		rs_watch_instance(rs_instance_lookup(it->vrf));
 	thread_add_timer(bm->master, rs_watch, NULL, RS_WATCH_INTERVAL,
 			 &rs_watch_thread);
 }

@@ -79,6 +79,8 @@ struct rs_instance {
 	 * outbound was last refreshed for, see rs_enforce_instance() */
 	uint32_t refreshed_policy;
 	bool refresh_pending;
+	/* a digest of the bgpd facts the watch last applied the roles to */
+	uint32_t watched_facts;
 };
 
 DECLARE_DLIST(rs_peers, struct rs_peer, item);
