@@ -687,6 +687,27 @@ static struct nc_server_reply *read_source(const struct request *req,
 	return read_datastore(ds, tree, base);
 }
 
+/* The candidate onto running: <commit>, or <copy-config> of it. */
+static struct nc_server_reply *commit_locked(const struct request *req,
+					     const char *operation)
+{
+	struct nc_server_reply *err = check_writable(req, DS_CANDIDATE);
+
+	if (!err)
+		err = check_writable(req, DS_RUNNING);
+	if (err || !candidate.modified)
+		return err;
+	if (candidate.stale)
+		return reply_failed(
+			"bgpd restarted since the candidate was first edited; discard-changes and edit again");
+	err = push(req, candidate.tree, candidate.base_version, true);
+	if (err)
+		return err;
+	candidate_reset();
+	log_change(req, DS_RUNNING, operation);
+	return NULL;
+}
+
 static struct nc_server_reply *copy_locked(const struct request *req,
 					   enum datastore source,
 					   enum datastore target)
@@ -695,6 +716,8 @@ static struct nc_server_reply *copy_locked(const struct request *req,
 	struct nc_server_reply *err;
 	uint32_t base = 0, target_base;
 
+	if (source == DS_CANDIDATE && target == DS_RUNNING)
+		return commit_locked(req, "copy-config");
 	err = check_writable(req, target);
 	if (!err)
 		err = read_datastore(target, &old, &target_base);
@@ -704,8 +727,8 @@ static struct nc_server_reply *copy_locked(const struct request *req,
 		lyd_free_siblings(old);
 		return err;
 	}
-	/* a copy onto running is based on running as it was just read */
-	if (target == DS_RUNNING || source == DS_INLINE)
+	/* inline content is based on the target as it was just read */
+	if (source == DS_INLINE)
 		base = target_base;
 	return store(req, target, old, new, base, false, "copy-config");
 }
@@ -733,25 +756,6 @@ static struct nc_server_reply *op_copy_config(const struct request *req)
 /* ------------------------------------------------------------------ */
 /* The candidate's own operations */
 
-static struct nc_server_reply *commit_locked(const struct request *req)
-{
-	struct nc_server_reply *err = check_writable(req, DS_CANDIDATE);
-
-	if (!err)
-		err = check_writable(req, DS_RUNNING);
-	if (err || !candidate.modified)
-		return err;
-	if (candidate.stale)
-		return reply_failed(
-			"bgpd restarted since the candidate was first edited; discard-changes and edit again");
-	err = push(req, candidate.tree, candidate.base_version, true);
-	if (err)
-		return err;
-	candidate_reset();
-	log_change(req, DS_RUNNING, "commit");
-	return NULL;
-}
-
 static struct nc_server_reply *op_commit(const struct request *req)
 {
 	struct nc_server_reply *err;
@@ -761,7 +765,7 @@ static struct nc_server_reply *op_commit(const struct request *req)
 				       NC_ERR_TYPE_PROT, NULL,
 				       "confirmed commits are not supported");
 	pthread_mutex_lock(&ds_mtx);
-	err = commit_locked(req);
+	err = commit_locked(req, "commit");
 	pthread_mutex_unlock(&ds_mtx);
 	return err ? err : nc_server_reply_ok();
 }
