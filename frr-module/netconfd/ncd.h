@@ -81,6 +81,8 @@ extern void ncd_auth_init(void);
 
 /* ncd_intercept.c */
 extern void ncd_intercept_init(void);
+/* An accepting thread starts on a new client: hello-timeout starts anew. */
+extern void ncd_intercept_handshake_begin(void);
 /* The error of the RPC this thread just received, if libnetconf2 could
  * not parse it; NULL otherwise. Taken: the next call returns NULL. */
 extern struct nc_server_reply *ncd_intercept_take_error(void);
@@ -105,7 +107,8 @@ extern struct nc_server_reply *ncd_reply_error(NC_ERR tag, NC_ERR_TYPE type,
 
 /* ncd_server.c */
 extern bool ncd_server_start(char *err, size_t errlen);
-extern void ncd_server_stop(void);
+/* false if a thread did not end in time: the server is left as it is */
+extern bool ncd_server_stop(void);
 extern void ncd_server_notify(const char *xml, const char *time);
 struct ncd_session_info {
 	uint32_t id;

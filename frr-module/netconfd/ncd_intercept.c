@@ -16,7 +16,12 @@
  *   (malformed-message, missing-attribute, operation-not-supported or what
  *   libyang found in the operation) and kept for this thread; libnetconf2
  *   gets a stand-in operation, and ncd_ops_dispatch() answers with the
- *   error instead.
+ *   error instead. An XPath filter longer than NCD_XPATH_MAX is refused
+ *   before parsing: libyang 2.1 takes time quadratic in its steps to store
+ *   it (50,000 steps hold a worker for minutes).
+ *
+ * - ssh_handle_key_exchange(): libnetconf2 gives the key exchange a fixed
+ *   10 s. The accepting thread's deadline (hello-timeout) applies to it.
  */
 
 #define _GNU_SOURCE
@@ -32,6 +37,9 @@
 #include "ncd_framing.h"
 
 #define NC_NS_BASE "urn:ietf:params:xml:ns:netconf:base:1.0"
+/* Longest XPath filter (the select attribute), in bytes. */
+#define NCD_XPATH_MAX 4096
+#define NCD_MESSAGE_ID_MAX 256
 
 /* ------------------------------------------------------------------ */
 /* Framing */
@@ -50,10 +58,12 @@ typedef void (*channel_free_fn)(ssh_channel);
 typedef LY_ERR (*parse_op_fn)(const struct ly_ctx *, struct lyd_node *,
 			      struct ly_in *, LYD_FORMAT, enum lyd_type,
 			      struct lyd_node **, struct lyd_node **);
+typedef int (*key_exchange_fn)(ssh_session);
 
 static channel_read_fn real_channel_read;
 static channel_free_fn real_channel_free;
 static parse_op_fn real_parse_op;
+static key_exchange_fn real_key_exchange;
 
 void ncd_intercept_init(void)
 {
@@ -62,7 +72,10 @@ void ncd_intercept_init(void)
 	real_channel_free =
 		(channel_free_fn)dlsym(RTLD_NEXT, "ssh_channel_free");
 	real_parse_op = (parse_op_fn)dlsym(RTLD_NEXT, "lyd_parse_op");
-	if (!real_channel_read || !real_channel_free || !real_parse_op) {
+	real_key_exchange =
+		(key_exchange_fn)dlsym(RTLD_NEXT, "ssh_handle_key_exchange");
+	if (!real_channel_read || !real_channel_free || !real_parse_op ||
+	    !real_key_exchange) {
 		ncd_log(LOG_CRIT,
 			"cannot find libssh's and libyang's functions");
 		exit(1);
@@ -160,6 +173,31 @@ void ssh_channel_free(ssh_channel channel)
 }
 
 /* ------------------------------------------------------------------ */
+/* The key exchange */
+
+static __thread struct timespec kex_deadline;
+
+void ncd_intercept_handshake_begin(void)
+{
+	kex_deadline.tv_sec = 0;
+}
+
+int ssh_handle_key_exchange(ssh_session session)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!kex_deadline.tv_sec) {
+		kex_deadline = now;
+		kex_deadline.tv_sec += ncd_cfg.hello_timeout;
+	} else if (now.tv_sec > kex_deadline.tv_sec ||
+		   (now.tv_sec == kex_deadline.tv_sec &&
+		    now.tv_nsec >= kex_deadline.tv_nsec))
+		return SSH_ERROR;
+	return real_key_exchange(session);
+}
+
+/* ------------------------------------------------------------------ */
 /* RPC parsing */
 
 static __thread struct nc_server_reply *parse_error;
@@ -181,6 +219,65 @@ static bool has_message_id(const struct lyd_node *envp)
 		if (!strcmp(attr->name.name, "message-id"))
 			return true;
 	return false;
+}
+
+/* libyang takes an element with an attribute twice, XML does not. */
+static bool attribute_repeated(const struct lyd_node *envp)
+{
+	const struct lyd_attr *a, *b;
+
+	for (a = ((const struct lyd_node_opaq *)envp)->attr; a; a = a->next)
+		for (b = a->next; b; b = b->next)
+			if (!strcmp(a->name.name, b->name.name) &&
+			    !strcmp(a->name.module_ns ?: "",
+				    b->name.module_ns ?: ""))
+				return true;
+	return false;
+}
+
+/* The length of the longest select="..." (or '...') value in xml. */
+static size_t longest_select(const char *xml)
+{
+	const char *at = xml, *end;
+	size_t longest = 0;
+
+	while ((at = strstr(at, "select="))) {
+		char quote = at[7];
+
+		at += 8;
+		if (quote != '"' && quote != '\'')
+			continue;
+		end = strchr(at, quote);
+		if (!end)
+			return strlen(at);
+		if ((size_t)(end - at) > longest)
+			longest = end - at;
+		at = end;
+	}
+	return longest;
+}
+
+/*
+ * The envelope of a request that is not parsed: <rpc> with the message-id
+ * of the first tag, if it has one, so that the client can match the reply.
+ */
+static LY_ERR envelope_of(const char *xml, struct lyd_node **envp)
+{
+	const char *tag_end = strchr(xml, '>'),
+		   *id = strstr(xml, "message-id=");
+	char value[NCD_MESSAGE_ID_MAX];
+	const char *end;
+	LY_ERR err;
+
+	err = lyd_new_opaq2(NULL, ncd_ctx, "rpc", NULL, NULL, NC_NS_BASE, envp);
+	if (err || !id || !tag_end || id > tag_end ||
+	    (id[11] != '"' && id[11] != '\''))
+		return err;
+	end = strchr(id + 12, id[11]);
+	if (!end || end > tag_end || end - (id + 12) >= (long)sizeof(value))
+		return LY_SUCCESS;
+	snprintf(value, sizeof(value), "%.*s", (int)(end - (id + 12)), id + 12);
+	return lyd_new_attr2(*envp, NULL, "message-id", value, NULL);
 }
 
 static struct nc_server_reply *missing_message_id(void)
@@ -283,13 +380,24 @@ LY_ERR lyd_parse_op(const struct ly_ctx *ctx, struct lyd_node *parent,
 	const struct ly_err_item *e;
 	struct nc_server_reply *reply = NULL;
 	char msg[512] = "", path[512], found[512];
-	const char *at;
+	const char *at, *xml;
 	bool not_xml;
 	LY_ERR ret;
 
 	if (data_type != LYD_TYPE_RPC_NETCONF || ctx != ncd_ctx || !tree || !op)
 		return real_parse_op(ctx, parent, in, format, data_type, tree,
 				     op);
+	xml = ly_in_memory(in, NULL);
+	if (xml && longest_select(xml) > NCD_XPATH_MAX) {
+		nc_server_reply_free(parse_error);
+		parse_error = ncd_reply_error(
+			NC_ERR_TOO_BIG, NC_ERR_TYPE_PROT, NULL,
+			"an XPath filter is longer than 4096 characters");
+		*tree = *op = NULL;
+		if (envelope_of(xml, tree))
+			return LY_EMEM;
+		return stand_in(tree, op);
+	}
 	ly_err_clean((struct ly_ctx *)ctx, NULL);
 	ret = real_parse_op(ctx, parent, in, format, data_type, tree, op);
 	e = ly_err_last(ctx);
@@ -301,6 +409,11 @@ LY_ERR lyd_parse_op(const struct ly_ctx *ctx, struct lyd_node *parent,
 		e && (e->vecode == LYVE_SYNTAX_XML || e->vecode == LYVE_SYNTAX);
 	ly_err_clean((struct ly_ctx *)ctx, NULL);
 
+	if (*tree && attribute_repeated(*tree)) {
+		/* libnetconf2 copies the envelope's attributes to the reply */
+		lyd_free_tree(*tree);
+		*tree = NULL;
+	}
 	if (!*tree || (ret && not_xml))
 		reply = nc_server_reply_err(
 			nc_err(ncd_ctx, NC_ERR_MALFORMED_MSG));

@@ -223,7 +223,11 @@ static int run(void)
 	while (ok && !wait_signal(1000))
 		;
 	stop = true;
-	ncd_server_stop();
+	if (!ncd_server_stop()) {
+		ncd_log(LOG_WARNING,
+			"a request is still running; exiting without cleaning up");
+		_exit(ok ? 0 : 1);
+	}
 	ncd_agent_stop();
 	ncd_ops_fini();
 	return ok || !*err ? 0 : 1;

@@ -60,6 +60,21 @@ struct request {
 /* ------------------------------------------------------------------ */
 /* Replies */
 
+/* Adds path and message (either may be NULL or empty) to err, and replies. */
+static struct nc_server_reply *reply_err(struct lyd_node *err, const char *path,
+					 const char *message)
+{
+	if (path && *path)
+		nc_err_set_path(err, path);
+	if (message && *message)
+		nc_err_set_msg(err, message, "en");
+	return nc_server_reply_err(err);
+}
+
+/*
+ * An rpc-error of a tag that takes an error type alone, or none: nc_err()
+ * reads further arguments for the others (bad-element and the like).
+ */
 struct nc_server_reply *ncd_reply_error(NC_ERR tag, NC_ERR_TYPE type,
 					const char *path, const char *message)
 {
@@ -71,15 +86,21 @@ struct nc_server_reply *ncd_reply_error(NC_ERR tag, NC_ERR_TYPE type,
 	case NC_ERR_MALFORMED_MSG:
 		err = nc_err(ncd_ctx, tag);
 		break;
-	default:
+	case NC_ERR_IN_USE:
+	case NC_ERR_INVALID_VALUE:
+	case NC_ERR_ACCESS_DENIED:
+	case NC_ERR_ROLLBACK_FAILED:
+	case NC_ERR_OP_NOT_SUPPORTED:
+	case NC_ERR_TOO_BIG:
+	case NC_ERR_RES_DENIED:
+	case NC_ERR_OP_FAILED:
 		err = nc_err(ncd_ctx, tag, type);
 		break;
+	default:
+		err = nc_err(ncd_ctx, NC_ERR_OP_FAILED, type);
+		break;
 	}
-	if (path && *path)
-		nc_err_set_path(err, path);
-	if (message && *message)
-		nc_err_set_msg(err, message, "en");
-	return nc_server_reply_err(err);
+	return reply_err(err, path, message);
 }
 
 static struct nc_server_reply *reply_failed(const char *message)
@@ -91,10 +112,8 @@ static struct nc_server_reply *reply_failed(const char *message)
 static struct nc_server_reply *reply_lock_denied(uint32_t holder,
 						 const char *message)
 {
-	struct lyd_node *err = nc_err(ncd_ctx, NC_ERR_LOCK_DENIED, holder);
-
-	nc_err_set_msg(err, message, "en");
-	return nc_server_reply_err(err);
+	return reply_err(nc_err(ncd_ctx, NC_ERR_LOCK_DENIED, holder), NULL,
+			 message);
 }
 
 static struct nc_server_reply *reply_in_use(const char *message)
@@ -501,6 +520,37 @@ static struct nc_server_reply *op_get_config(const struct request *req)
 /* ------------------------------------------------------------------ */
 /* Writing a datastore */
 
+/* The first "quoted" word of a libyang message. */
+static const char *quoted_word(const char *msg, char *buf, size_t len)
+{
+	const char *start = strchr(msg, '"'), *end;
+
+	if (!start || !(end = strchr(start + 1, '"')))
+		return "";
+	snprintf(buf, len, "%.*s", (int)(end - start - 1), start + 1);
+	return buf;
+}
+
+/* The <config> content did not parse: say what libyang found, and where. */
+static struct nc_server_reply *reply_config_error(const struct ly_err_item *e,
+						  const char *path)
+{
+	const char *msg = e && e->msg ? e->msg : "invalid <config> content";
+	char word[256];
+	struct lyd_node *err;
+
+	if (e && e->vecode == LYVE_REFERENCE &&
+	    strstr(msg, "No module with namespace"))
+		err = nc_err(ncd_ctx, NC_ERR_UNKNOWN_NS, NC_ERR_TYPE_APP,
+			     "config", quoted_word(msg, word, sizeof(word)));
+	else if (e && e->vecode == LYVE_REFERENCE && strstr(msg, "not found"))
+		err = nc_err(ncd_ctx, NC_ERR_UNKNOWN_ELEM, NC_ERR_TYPE_APP,
+			     quoted_word(msg, word, sizeof(word)));
+	else
+		err = nc_err(ncd_ctx, NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP);
+	return reply_err(err, path, msg);
+}
+
 /* The <config> argument as data nodes, or a reply saying why not. */
 static struct nc_server_reply *parse_config_arg(const struct lyd_node *rpc,
 						const char *path,
@@ -531,13 +581,7 @@ static struct nc_server_reply *parse_config_arg(const struct lyd_node *rpc,
 		return NULL;
 	e = ly_err_last(ncd_ctx);
 	at = ncd_yang_error_path(e, where, sizeof(where));
-	if (e && e->vecode == LYVE_REFERENCE && e->msg &&
-	    strstr(e->msg, "No module with namespace"))
-		return ncd_reply_error(NC_ERR_UNKNOWN_NS, NC_ERR_TYPE_APP, at,
-				       e->msg);
-	return ncd_reply_error(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, at,
-			       e && e->msg ? e->msg
-					   : "invalid <config> content");
+	return reply_config_error(e, at);
 }
 
 static struct nc_server_reply *reply_edit_error(const struct nc_edit_error *e)
@@ -687,6 +731,21 @@ static struct nc_server_reply *read_source(const struct request *req,
 	return read_datastore(ds, tree, base);
 }
 
+/*
+ * Whoever commits must be allowed to make the change to running: a user
+ * who may not write cannot commit what another edited.
+ */
+static struct nc_server_reply *check_commit_access(const struct request *req)
+{
+	struct lyd_node *running = NULL;
+	struct nc_server_reply *err = read_running(&running, NULL);
+
+	if (!err)
+		err = check_write(req, running, candidate.tree);
+	lyd_free_siblings(running);
+	return err;
+}
+
 /* The candidate onto running: <commit>, or <copy-config> of it. */
 static struct nc_server_reply *commit_locked(const struct request *req,
 					     const char *operation)
@@ -700,7 +759,9 @@ static struct nc_server_reply *commit_locked(const struct request *req,
 	if (candidate.stale)
 		return reply_failed(
 			"bgpd restarted since the candidate was first edited; discard-changes and edit again");
-	err = push(req, candidate.tree, candidate.base_version, true);
+	err = check_commit_access(req);
+	if (!err)
+		err = push(req, candidate.tree, candidate.base_version, true);
 	if (err)
 		return err;
 	candidate_reset();

@@ -11,6 +11,7 @@
  * are served by worker threads polling one nc_pollsession.
  */
 
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,8 @@
 /* A subscriber that does not read is skipped, not waited for. */
 #define NCD_NOTIF_SEND_TIMEOUT_MS 100
 #define NCD_NOTIF_QUEUE_MAX 256
+/* How long stopping waits for a thread busy with a request. */
+#define NCD_STOP_WAIT_S 3
 
 static volatile bool stopping;
 static struct nc_pollsession *ps;
@@ -239,6 +242,7 @@ static void *acceptor_run(void *arg)
 	NC_MSG_TYPE msg;
 
 	while (!stopping) {
+		ncd_intercept_handshake_begin();
 		msg = nc_accept(NCD_ACCEPT_WAIT_MS, &session);
 		if (msg == NC_MSG_BAD_HELLO) {
 			pthread_mutex_lock(&table_mtx);
@@ -534,20 +538,34 @@ bool ncd_server_start(char *err, size_t errlen)
 	return true;
 }
 
-void ncd_server_stop(void)
+/* Joins t if it ends by the deadline; false if it is stuck. */
+static bool join_by(pthread_t t, const struct timespec *deadline)
 {
+	return !t || !pthread_timedjoin_np(t, NULL, deadline);
+}
+
+bool ncd_server_stop(void)
+{
+	struct timespec deadline;
+	bool joined = true;
+
 	stopping = true;
+	if (!table)
+		return true;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += NCD_STOP_WAIT_S;
 	for (unsigned int i = 0; i < acceptor_count; i++)
-		pthread_join(acceptors[i], NULL);
+		joined &= join_by(acceptors[i], &deadline);
 	for (unsigned int i = 0; i < NCD_WORKERS; i++)
-		if (workers[i])
-			pthread_join(workers[i], NULL);
-	if (notifier)
-		pthread_join(notifier, NULL);
+		joined &= join_by(workers[i], &deadline);
+	joined &= join_by(notifier, &deadline);
+	if (!joined)
+		return false;
 	if (ps) {
 		nc_ps_clear(ps, 1, NULL);
 		nc_ps_free(ps);
 	}
 	nc_server_destroy();
 	free(table);
+	return true;
 }
