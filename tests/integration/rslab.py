@@ -6,6 +6,8 @@ Topology: one namespace for the route server, holding a bridge ``br0`` with
 the bridge with a veth pair (``eth0`` on the peer's side).  The route
 server runs Debian's zebra and bgpd (bgpd with ``-M routeserver``); each peer
 runs its own gobgpd, reached with the ``gobgp`` CLI inside its namespace.
+A route server with NETCONF also runs frr-netconfd in its namespace, which
+reaches bgpd through bgpd's northbound agent (``-M nbagent``).
 A topology may have a second route server (198.18.0.2, 2001:db8:18::2) in a
 namespace of its own, wired to the bridge like a peer; every peer then
 peers with both.
@@ -19,25 +21,31 @@ Environment:
   RS_MODULEDIR  directory holding bgpd_routeserver.so
                 (default: /usr/lib/x86_64-linux-gnu/frr/modules)
   RS_VTYSH      the vtysh that knows the module's commands (default: /usr/bin/vtysh)
+  RS_NETCONFD   the NETCONF daemon (default: /usr/sbin/frr-netconfd)
   RS_KEEP       if set to 1, keep the work directories after a stop
 """
 
 from __future__ import annotations
 
+import ctypes
 import ipaddress
 import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 from typing import Callable, Iterable
 
 FRR_DAEMON_DIR = "/usr/lib/frr"
 DEFAULT_MODULEDIR = "/usr/lib/x86_64-linux-gnu/frr/modules"
 DEFAULT_VTYSH = "/usr/bin/vtysh"
+DEFAULT_NETCONFD = "/usr/sbin/frr-netconfd"
+NETCONF_PORT = 830
 MODULE_NAME = "routeserver"
 MODULE_FILE = "bgpd_routeserver.so"
 
@@ -55,6 +63,10 @@ def moduledir() -> str:
 
 def vtysh_path() -> str:
     return os.environ.get("RS_VTYSH") or DEFAULT_VTYSH
+
+
+def netconfd_path() -> str:
+    return os.environ.get("RS_NETCONFD") or DEFAULT_NETCONFD
 
 
 def addr4(host: int) -> str:
@@ -298,6 +310,40 @@ class Netns:
         self.created = False
 
 
+CLONE_NEWNET = 0x40000000
+
+
+def netns_connection(netns: str, port: int, address: str = "127.0.0.1",
+                     timeout: float = 10) -> socket.socket:
+    """A TCP connection to address:port inside the namespace: a thread
+    joins the namespace (setns applies to the calling thread only) and
+    opens it; the socket stays in that namespace whoever uses it."""
+    result: dict = {}
+
+    def join_and_connect():
+        try:
+            libc = ctypes.CDLL("libc.so.6", use_errno=True)
+            fd = os.open(f"/var/run/netns/{netns}", os.O_RDONLY)
+            try:
+                if libc.setns(fd, CLONE_NEWNET) != 0:
+                    raise OSError(ctypes.get_errno(), "setns failed")
+            finally:
+                os.close(fd)
+            result["sock"] = socket.create_connection((address, port),
+                                                      timeout)
+        except Exception as exc:  # noqa: BLE001 - re-raised below
+            result["error"] = exc
+
+    thread = threading.Thread(target=join_and_connect)
+    thread.start()
+    thread.join(timeout + 5)
+    if "error" in result:
+        raise result["error"]
+    if "sock" not in result:
+        raise TimeoutError(f"no connection to port {port} in {netns}")
+    return result["sock"]
+
+
 def kill_pids(pids: Iterable[int], where: str, timeout: float = 10) -> None:
     pids = [p for p in pids if pid_alive(p)]
     for p in pids:
@@ -346,6 +392,25 @@ def cleanup_leftovers(pattern: str = r"^rs(\d+)-", verbose: bool = True) -> list
 
 
 # --------------------------------------------------------------------------
+# frr-netconfd's access control
+
+
+NACM_NS = "urn:ietf:params:xml:ns:yang:ietf-netconf-acm"
+
+
+def nacm_xml(admins: Iterable[str]) -> str:
+    """ietf-netconf-acm data: the group admin (its members `admins`) may do
+    everything; other users have RFC 8341's defaults (read only)."""
+    members = "".join(f"<user-name>{u}</user-name>" for u in admins)
+    return (f'<nacm xmlns="{NACM_NS}">'
+            f"<groups><group><name>admin</name>{members}</group></groups>"
+            "<rule-list><name>admin</name><group>admin</group>"
+            "<rule><name>everything</name><module-name>*</module-name>"
+            "<access-operations>*</access-operations>"
+            "<action>permit</action></rule></rule-list></nacm>\n")
+
+
+# --------------------------------------------------------------------------
 # the route server
 
 
@@ -377,9 +442,13 @@ class RouteServer:
         self.bgpd: Process | None = None
         self.bgpd_log_offset = 0
         self.bgpd_starts = 0
-        # load the NETCONF server too: netconf_options() are its options
+        # serve NETCONF: bgpd loads the northbound agent and frr-netconfd
+        # runs beside it; netconfd_settings are keys of the daemon's
+        # configuration file over the lab's (None drops a key)
         self.netconf = False
-        self.netconf_pam: str | None = None
+        self.netconfd_settings: dict[str, object] = {}
+        self.netconfd: Process | None = None
+        self.netconfd_log_offset = 0
 
     # files
     def path(self, name: str) -> str:
@@ -392,6 +461,18 @@ class RouteServer:
     @property
     def valgrind_log(self) -> str:
         return self.path("valgrind.log")
+
+    @property
+    def agent_socket(self) -> str:
+        return self.path("nbagent.sock")
+
+    @property
+    def netconfd_conf(self) -> str:
+        return self.path("netconf/frr-netconfd.conf")
+
+    @property
+    def netconfd_logfile(self) -> str:
+        return self.path("netconfd.log")
 
     def generate_bgpd_conf(self) -> str:
         lines = [
@@ -444,29 +525,56 @@ class RouteServer:
             self.prepare_netconf()
 
     def prepare_netconf(self) -> None:
-        """The NETCONF server's host key, readable by bgpd's user only, and
-        an empty authorized-keys file (see authorize_key)."""
-        os.makedirs(self.path("netconf"), exist_ok=True)
+        """frr-netconfd's files under DIR/netconf, owned by root and
+        writable by root only, as the daemon demands: its host key, the
+        users directory (see authorize_key), a NACM file giving the group
+        admin (user admin) everything, and its configuration file."""
+        for directory in ("netconf", "netconf/users"):
+            os.makedirs(self.path(directory), exist_ok=True)
+            os.chmod(self.path(directory), 0o755)
         key = self.path("netconf/host_key")
         if not os.path.exists(key):
             run(["ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "",
                  "-f", key])
-        if not os.path.exists(self.path("netconf/authorized_keys")):
-            write_frr_file(self.path("netconf/authorized_keys"), "")
-        for name in ("", "host_key", "host_key.pub"):
-            chown_frr(self.path(os.path.join("netconf", name)))
         os.chmod(key, 0o600)
+        if not os.path.exists(self.path("netconf/nacm.xml")):
+            self.write_nacm(nacm_xml(admins=["admin"]))
+        self.write_netconfd_conf()
 
-    def authorize_key(self, public_key: str) -> None:
-        with open(self.path("netconf/authorized_keys"), "a") as f:
+    def authorize_key(self, public_key: str, user: str = "admin") -> None:
+        """Let `user` log in with the key: a line in DIR/netconf/users/USER
+        (root's, 0644)."""
+        path = self.path(f"netconf/users/{user}")
+        with open(path, "a") as f:
             f.write(public_key.strip() + "\n")
+        os.chmod(path, 0o644)
 
-    def netconf_options(self) -> str:
-        opts = [f"authorized-keys={self.path('netconf/authorized_keys')}",
-                f"host-key={self.path('netconf/host_key')}"]
-        if self.netconf_pam:
-            opts.append(f"pam={self.netconf_pam}")
-        return ",".join(opts)
+    def write_nacm(self, xml: str) -> None:
+        path = self.path("netconf/nacm.xml")
+        with open(path, "w") as f:
+            f.write(xml)
+        os.chmod(path, 0o644)
+
+    def netconfd_config(self) -> dict[str, str]:
+        """frr-netconfd's configuration: the lab's keys, then
+        netconfd_settings."""
+        nc = self.path("netconf")
+        config = {"address": "127.0.0.1", "port": str(NETCONF_PORT),
+                  "host-key": f"{nc}/host_key", "users": f"{nc}/users",
+                  "nacm": f"{nc}/nacm.xml", "agent": self.agent_socket}
+        for name, value in self.netconfd_settings.items():
+            if value is None:
+                config.pop(name, None)
+            else:
+                config[name] = str(value)
+        return config
+
+    def write_netconfd_conf(self) -> None:
+        text = "".join(f"{name} = {value}\n"
+                       for name, value in self.netconfd_config().items())
+        with open(self.netconfd_conf, "w") as f:
+            f.write("# written by the test lab\n" + text)
+        os.chmod(self.netconfd_conf, 0o644)
 
     # daemons
     def zebra_argv(self) -> list[str]:
@@ -479,10 +587,11 @@ class RouteServer:
 
     def bgpd_argv(self) -> list[str]:
         d = self.dir
-        module = ["--moduledir", self.moduledir, "-M", MODULE_NAME] \
-            if self.module else []
+        module = ["-M", MODULE_NAME] if self.module else []
         if self.netconf:
-            module += ["-M", f"netconf:{self.netconf_options()}"]
+            module += ["-M", f"nbagent:socket={self.agent_socket}"]
+        if module:
+            module = ["--moduledir", self.moduledir, *module]
         argv = [f"{FRR_DAEMON_DIR}/bgpd", *module, "-f", f"{d}/bgpd.conf",
                 "-i", f"{d}/bgpd.pid", "--vty_socket", d,
                 "-z", f"{d}/zserv.api", "-A", "127.0.0.1", "-P", "0",
@@ -501,11 +610,17 @@ class RouteServer:
                             self.vtysh("show version", daemon="zebra")[0] == 0)[1],
                    timeout, "zebra to answer vtysh")
 
-    def start_bgpd(self, timeout: float | None = None) -> None:
+    def start_bgpd(self, timeout: float | None = None,
+                   wait_agent: bool = True) -> None:
+        """Start bgpd and wait until it answers vtysh; if frr-netconfd runs,
+        also (unless wait_agent is false) until it has reached bgpd's
+        agent again."""
         if timeout is None:
             timeout = 90 if self.valgrind else 20
         if not os.path.exists(self.path("bgpd.conf")):
             self.write_bgpd_conf()
+        netconfd_runs = self.netconfd is not None and self.netconfd.running()
+        connections = self.agent_connections() if netconfd_runs else 0
         try:
             self.bgpd_log_offset = os.path.getsize(self.bgpd_log)
         except FileNotFoundError:
@@ -517,12 +632,88 @@ class RouteServer:
         wait_until(lambda: (self.bgpd.check_running(),
                             self.vtysh("show version", daemon="bgpd")[0] == 0)[1],
                    timeout, "bgpd to answer vtysh", interval=0.3)
+        if netconfd_runs and wait_agent:
+            wait_until(lambda: (self.netconfd.check_running(),
+                                self.agent_connections() > connections)[1],
+                       timeout, "frr-netconfd to reach bgpd's agent again")
 
     def start(self) -> None:
         self.prepare()
         if self.zebra is None or not self.zebra.running():
             self.start_zebra()
         self.start_bgpd()
+        if self.netconf and not (self.netconfd and self.netconfd.running()):
+            self.start_netconfd()
+
+    # frr-netconfd
+    def netconfd_argv(self) -> list[str]:
+        return self.netns.argv([netconfd_path(), "-f", self.netconfd_conf,
+                                "-d"])
+
+    def start_netconfd(self, settings: dict | None = None, wait: bool = True,
+                       timeout: float | None = None) -> None:
+        """Start frr-netconfd in the namespace (with settings, if given, as
+        its netconfd_settings) and, unless wait is false, wait until it
+        accepts TCP connections (see wait_netconfd)."""
+        if settings is not None:
+            self.netconfd_settings = dict(settings)
+        self.prepare_netconf()
+        try:
+            self.netconfd_log_offset = os.path.getsize(self.netconfd_logfile)
+        except FileNotFoundError:
+            self.netconfd_log_offset = 0
+        self.netconfd = Process("netconfd", self.netconfd_argv(),
+                                self.netconfd_logfile, self.detach)
+        self.netconfd.start()
+        if wait:
+            self.wait_netconfd(timeout)
+
+    def wait_netconfd(self, timeout: float | None = None) -> None:
+        """Wait until frr-netconfd accepts a TCP connection on its port
+        (it listens once it has loaded the schemas from bgpd)."""
+        if timeout is None:
+            timeout = 90 if self.valgrind else 20
+        port = int(self.netconfd_config()["port"])
+
+        def accepts():
+            self.netconfd.check_running()
+            netns_connection(self.netns.name, port, timeout=2).close()
+            return True
+
+        wait_until(accepts, timeout, "frr-netconfd to listen")
+
+    def stop_netconfd(self, sig: int = signal.SIGTERM,
+                      timeout: float = 10) -> int | None:
+        """Signal frr-netconfd and wait for it (SIGKILL after timeout, then
+        LabError); its exit status."""
+        if self.netconfd is None:
+            return None
+        return self.netconfd.stop(sig, timeout)
+
+    def kill_netconfd(self) -> int | None:
+        """kill -9 of frr-netconfd."""
+        return self.stop_netconfd(signal.SIGKILL)
+
+    def restart_netconfd(self, settings: dict | None = None) -> None:
+        self.stop_netconfd()
+        self.start_netconfd(settings)
+
+    def netconfd_log(self, since_start: bool = True) -> str:
+        """frr-netconfd's output; by default only what its last start
+        wrote."""
+        try:
+            with open(self.netconfd_logfile, errors="replace") as f:
+                if since_start:
+                    f.seek(self.netconfd_log_offset)
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def agent_connections(self) -> int:
+        """How often frr-netconfd connected to bgpd's agent since it
+        started."""
+        return self.netconfd_log().count(
+            f"northbound agent {self.agent_socket}: connected")
 
     def stop_bgpd(self, sig: int = signal.SIGTERM, timeout: float | None = None) -> int | None:
         if self.bgpd is None:
@@ -572,7 +763,7 @@ class RouteServer:
 
     def stop(self) -> None:
         errors = []
-        for proc in (self.bgpd, self.zebra):
+        for proc in (self.netconfd, self.bgpd, self.zebra):
             if proc is None:
                 continue
             try:
@@ -645,7 +836,7 @@ class RouteServer:
     def diagnostics(self) -> str:
         out = [f"--- {self.dir}"]
         for name in ("bgpd.log", "bgpd.out", "zebra.log", "zebra.out",
-                     "valgrind.log"):
+                     "netconfd.log", "valgrind.log"):
             if os.path.exists(self.path(name)):
                 out.append(f"--- tail of {name}\n{tail(self.path(name))}")
         return "\n".join(out)
@@ -654,7 +845,8 @@ class RouteServer:
         return {"name": self.name, "host": self.host,
                 "netns": self.netns.name, "dir": self.dir, "asn": self.asn,
                 "moduledir": self.moduledir, "vtysh": self.vtysh_bin,
-                "processes": [p.state() for p in (self.bgpd, self.zebra) if p]}
+                "processes": [p.state() for p in
+                              (self.netconfd, self.bgpd, self.zebra) if p]}
 
 
 def router_bgp_block(config: str, asn: int) -> list[str]:
@@ -1308,14 +1500,12 @@ def valgrind_report(text: str) -> dict:
             "definitely_lost": definitely, "summary": "\n".join(summary)}
 
 
-# a frame in one of the project's modules: the shared objects, the
-# route-server module's functions (rs_*), the NETCONF modules' source files
-# (their functions share libnetconf2's nc_ prefix, so the file tells them
-# apart), or the source tree
+# a frame in one of the project's modules in bgpd: the shared objects, the
+# route-server module's functions (rs_*), the agent's (nba_*), or the
+# source tree
 OUR_FRAME = re.compile(
-    r"bgpd_(routeserver|netconf|netconf_server)\.so"
-    r"|\brs_\w+"
-    r"|\bnc_(module|server|ops|edit|filter|auth)\.c\b"
+    r"bgpd_(routeserver|nbagent)\.so"
+    r"|\b(rs|nba)_\w+"
     r"|frr-module/")
 
 

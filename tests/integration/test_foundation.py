@@ -260,12 +260,12 @@ VALGRIND_SAMPLE = """\
 ==42==
 ==42== 24 bytes in 1 blocks are definitely lost in loss record 3 of 5
 ==42==    at 0x4848899: malloc (vg_replace_malloc.c:381)
-==42==    by 0x6C1D2E3: nc_session_new (session.c:80)
-==42==    by 0x6A0B1C2: nc_accept_one (nc_server.c:210)
+==42==    by 0x6C1D2E3: nba_conn_new (nba_conn.c:80)
+==42==    by 0x6A0B1C2: nba_accept (nbagent.c:210)
 ==42==
 ==42== 8 bytes in 1 blocks are definitely lost in loss record 4 of 5
 ==42==    at 0x4848899: malloc (vg_replace_malloc.c:381)
-==42==    by 0x6A0B1C2: ??? (in /usr/lib/x86_64-linux-gnu/frr/modules/bgpd_netconf_server.so)
+==42==    by 0x6A0B1C2: ??? (in /usr/lib/x86_64-linux-gnu/frr/modules/bgpd_nbagent.so)
 ==42==
 ==42== 8 bytes in 1 blocks are definitely lost in loss record 5 of 5
 ==42==    at 0x4848899: malloc (vg_replace_malloc.c:381)
@@ -282,8 +282,8 @@ def test_valgrind_report_parser():
     report = rslab.valgrind_report(VALGRIND_SAMPLE)
     assert len(report["invalid"]) == 1
     assert len(report["definitely_lost"]) == 5
-    # ours: the route-server module, the NETCONF server by its source file
-    # or its shared object; libnetconf2's own nc_ functions are not
+    # ours: the route-server module, the agent by its functions or its
+    # shared object; libnetconf2's nc_ functions are not
     assert [rslab.ours(r) for r in report["definitely_lost"]] == [
         True, False, True, True, False]
     assert "definitely lost: 88 bytes" in report["summary"]

@@ -1,4 +1,5 @@
-"""The NETCONF server (bgpd -M netconf) driven by a real client, Debian's
+"""The NETCONF daemon frr-netconfd, which reaches bgpd through bgpd's
+northbound agent (bgpd -M nbagent), driven by a real client, Debian's
 python3-ncclient: hello and capabilities, get-schema, filters, edits that
 change the routes real peers receive, rejected edits, locks, the candidate,
 notifications, refused logins and garbage on the port."""
@@ -50,8 +51,9 @@ def roles_xml(topo, names=None) -> str:
 
 @pytest.fixture
 def netconf_lab(topology_factory, tmp_path):
-    """make(peers, valgrind=False) -> (topology, client key) with the
-    NETCONF server listening and the key authorized."""
+    """make(peers, valgrind=False) -> (topology, client key) with
+    frr-netconfd listening and the key authorized for user admin (who may
+    do everything)."""
     def make(peers=(), valgrind=False):
         topo = topology_factory(start=False, valgrind=valgrind)
         for spec in peers:
@@ -107,8 +109,10 @@ def test_hello_lists_every_module_and_get_schema_returns_it(netconf_lab):
         schema = m.get_schema("frr-routeserver").data
         assert schema.startswith("module frr-routeserver {"), schema[:200]
         assert "notification gateway-state-change" in schema
-        with pytest.raises(RPCError, match="no such schema"):
+        # RFC 6022 3.1: no schema matches
+        with pytest.raises(RPCError) as error:
             m.get_schema("no-such-module")
+        assert error.value.tag == "invalid-value", error.value.to_dict()
 
 
 def test_get_config_and_get_with_subtree_and_xpath_filters(netconf_lab):
@@ -175,6 +179,10 @@ def test_an_edit_assigns_roles_and_flips_the_exchange_at_real_peers(
 
     rs.save_and_reboot()
     assert "route-server max-peers 16" in rs.running_config()
+    # the same frr-netconfd serves the rebooted bgpd
+    rs.netconfd.check_running()
+    with nclab.connect(rs, key) as m:
+        assert "<max-peers>16</max-peers>" in running_xml(m)
 
 
 def test_a_rejected_edit_changes_nothing(netconf_lab):
@@ -296,15 +304,27 @@ def test_wrong_keys_and_passwords_are_refused_and_logged(netconf_lab,
     stranger = nclab.ClientKey(str(tmp_path), "stranger")
     with pytest.raises((AuthenticationError, SSHError)):
         nclab.connect(topo.rs, stranger)
-    with pytest.raises((AuthenticationError, SSHError)):
-        nclab.connect(topo.rs, password="guess", user="root")
-    log = topo.rs.log_text()
-    assert 'refused public key of user "admin"' in log, log[-2000:]
-    assert 'refused password of user "root"' in log, log[-2000:]
+    # no password is ever accepted, not even a user's with a key
+    for user in ("root", "admin"):
+        with pytest.raises((AuthenticationError, SSHError)):
+            nclab.connect(topo.rs, password="guess", user=user)
+
+    def logged():
+        log = topo.rs.netconfd_log()
+        return all(line in log for line in (
+            'refused public key of user "admin" from 127.0.0.1',
+            'refused password login of user "root" from 127.0.0.1',
+            'refused password login of user "admin" from 127.0.0.1'))
+
+    rslab.wait_until(logged, 10, "the refusals in frr-netconfd's log")
+    log = topo.rs.netconfd_log()
+    assert "started: user" not in log, "a refused login started a session"
     assert "127.0.0.1:830" in nclab.ss_listeners(topo.rs)
+    with nclab.connect(topo.rs, key) as m:
+        assert m.session_id
 
 
-def test_garbage_does_not_harm_bgpd(netconf_lab):
+def test_garbage_harms_neither_bgpd_nor_the_daemon(netconf_lab):
     topo, key = netconf_lab()
     rs = topo.rs
     for junk in (os.urandom(4096), b"SSH-2.0-junk\r\n" + os.urandom(512),
@@ -319,17 +339,22 @@ def test_garbage_does_not_harm_bgpd(netconf_lab):
         with pytest.raises(RPCError):
             m.dispatch(to_ele('<bogus xmlns="urn:bogus"/>'))
         assert "<route-server" in m.get(filter=("xpath", RS_XPATH)).data_xml
-    rslab.hold_for(lambda: (rs.bgpd.check_running(),
-                            rs.vtysh("show version")[0] == 0)[1],
-                   rslab.HOLD_SECONDS, "bgpd running and answering")
+
+    def both_run():
+        rs.bgpd.check_running()
+        rs.netconfd.check_running()
+        return rs.vtysh("show version")[0] == 0
+
+    rslab.hold_for(both_run, rslab.HOLD_SECONDS,
+                   "bgpd and frr-netconfd running, bgpd answering")
 
 
 def test_valgrind_bgpd_with_both_modules(netconf_lab):
-    """bgpd with -M routeserver and -M netconf under valgrind (the server's
-    libraries loaded with RTLD_DEEPBIND): a NETCONF session goes through
-    hello, get, get-config with filters, an edit that gives a live
-    neighbor its role, a rejected edit, lock and unlock, and close; then
-    bgpd stops with no invalid access and no definite leak of ours."""
+    """bgpd with -M routeserver and -M nbagent under valgrind, frr-netconfd
+    beside it: a NETCONF session goes through hello, get, get-config with
+    filters, an edit that gives a live neighbor its role, a rejected edit,
+    lock and unlock, the candidate, a notification, and close; then bgpd
+    stops with no invalid access and no definite leak of ours."""
     started = time.monotonic()
     topo, key = netconf_lab([("nva1", "nva", 65001, 11, ["203.0.113.0/24"])],
                             valgrind=True)
@@ -340,6 +365,7 @@ def test_valgrind_bgpd_with_both_modules(netconf_lab):
     rc, out, err = rs.configure(f"neighbor {reserved} remote-as 65517")
     assert rc == 0, out + err
     with nclab.connect(rs, key, timeout=VALGRIND_WAIT) as m:
+        m.timeout = VALGRIND_WAIT
         session = m.session_id
         assert "urn:ietf:params:netconf:base:1.1" in m.server_capabilities
         assert any("module=frr-routeserver&" in cap
@@ -369,8 +395,19 @@ def test_valgrind_bgpd_with_both_modules(netconf_lab):
 
         m.lock("running")
         m.unlock("running")
-    rslab.wait_until(lambda: f'netconf: session {session} of user "admin" '
-                     "from 127.0.0.1 ended" in rs.log_text(), VALGRIND_WAIT,
-                     "the server to end the closed session")
+        m.edit_config(target="candidate",
+                      config=instance("<max-peers>9</max-peers>"))
+        m.commit()
+        assert "route-server max-peers 9" in rs.running_config()
+        m.create_subscription()
+        rc, out, err = rs.vtysh(f"clear bgp {nva}")
+        assert rc == 0, out + err
+        notif = m.take_notification(block=True, timeout=VALGRIND_WAIT)
+        assert notif is not None, "no notification"
+        assert "<peer-session-change" in notif.notification_xml
+    rslab.wait_until(lambda: f"session {session} ended: user admin from "
+                     "127.0.0.1" in rs.netconfd_log(), VALGRIND_WAIT,
+                     "frr-netconfd to end the closed session")
+    rs.netconfd.check_running()
 
     rslab.assert_clean_under_valgrind(rs, started=started)
