@@ -343,10 +343,10 @@ static void rs_gw_class_facts_get(const struct rs_peer *rp,
 {
 	const struct rs_instance *rsi = rp->rsi;
 	const struct rs_peer *other;
+	unsigned int members = 0;
 	as_t asn = 0;
 
 	*facts = (struct rs_gw_class_facts){
-		.role = rp->cfg.role,
 		.strict = rsi->cfg.strict_gateway_exclusion,
 		.exchanges = rp->party.exchanges,
 		.ebgp = true,
@@ -354,8 +354,11 @@ static void rs_gw_class_facts_get(const struct rs_peer *rp,
 		.own_asn = true,
 	};
 	frr_each (rs_peers_const, &rsi->peers, other)
-		if (rs_same_gateway_config(other, rp))
+		if (rs_same_gateway_config(other, rp)) {
 			rs_gw_member_facts(other->bgp_peer, &asn, facts);
+			members++;
+		}
+	facts->one_member = members == 1;
 	frr_each (rs_peers_const, &rsi->peers, other)
 		if (!rs_same_gateway_config(other, rp) && other->bgp_peer &&
 		    other->bgp_peer->as == asn)

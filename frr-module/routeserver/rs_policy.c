@@ -299,17 +299,8 @@ bool rs_policy_permits(const struct rs_party *from, const struct rs_party *to,
 
 bool rs_gw_class_shared(const struct rs_gw_class_facts *facts)
 {
-	if (facts->strict || !facts->exchanges || !facts->ebgp ||
-	    !facts->as_path_kept)
-		return false;
-	switch (facts->role) {
-	case RS_ROLE_EXPRESSROUTE:
-		return true;
-	case RS_ROLE_VPN:
-		return facts->own_asn;
-	default:
-		return false;
-	}
+	return !facts->strict && facts->exchanges && facts->ebgp &&
+	       facts->as_path_kept && (facts->one_member || facts->own_asn);
 }
 
 uint32_t rs_preference_weight(enum rs_hub_pref pref, enum rs_role role)

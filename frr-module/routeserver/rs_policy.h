@@ -107,9 +107,7 @@ extern enum rs_gw_state rs_gw_members_state(const struct rs_gw_member *members,
  * must drop them.
  */
 struct rs_gw_class_facts {
-	enum rs_role role;
-	/* the instance keeps one class per gateway (strict-gateway-exclusion)
-	 */
+	/* one class per gateway: strict-gateway-exclusion */
 	bool strict;
 	/* it takes part in the exchange (rs_gw_state_exchanges) */
 	bool exchanges;
@@ -118,16 +116,19 @@ struct rs_gw_class_facts {
 	/* and goes out with its AS path as learned: no as-override, no
 	 * remove-private-AS */
 	bool as_path_kept;
-	/* all its instances have one ASN, which no other role peer has */
+	/* it has one role peer (an expressroute gateway's one session) */
+	bool one_member;
+	/* all its role peers have one ASN, which no other role peer has */
 	bool own_asn;
 };
 
 /*
- * An expressroute gateway has one instance: its own routes come back only
- * to itself, and eBGP's AS-path check there drops them. A vpn gateway's
- * two instances would get each other's routes: they share only if its
- * ASN is theirs alone, so that the same check drops them at the sibling.
- * iBGP is never shared: ORIGINATOR_ID names the sending instance, not its
+ * A gateway with one role peer gets only its own routes back, and eBGP's
+ * AS-path check there drops them. The members of a gateway with several
+ * (a VPN gateway's two instances, or two sessions of one expressroute
+ * gateway) would get each other's routes: they share only if their ASN
+ * is theirs alone, so that the same check drops them at the sibling. iBGP
+ * is never shared: ORIGINATOR_ID names the sending member, not its
  * sibling.
  */
 extern bool rs_gw_class_shared(const struct rs_gw_class_facts *facts);

@@ -220,6 +220,26 @@ def test_gateways_share_an_update_group_where_loop_prevention_allows(
     assert own(1)[0] in sent_to_vpn1_0
 
 
+def test_a_gateway_of_two_sessions_with_two_asns_keeps_its_own_class(
+        topology_factory):
+    """Two sessions of one expressroute gateway from different ASNs would
+    accept each other's routes: the gateway keeps a class of its own, and
+    neither is sent the other's (found by test_model.py)."""
+    topo = start_lab(topology_factory, names={"nva1", "nva2", "er1"})
+    rs = topo.rs
+    lines = role_lines(topo, ["nva1", "er1"])
+    for addr in (topo.peers["nva2"].addr4, topo.peers["nva2"].addr6):
+        lines.append(f"neighbor {addr} route-server role "
+                     "expressroute-gateway er1")
+    configure(rs, *lines, "route-server branch-to-branch")
+    wait_table(topo, {"nva1": {"nva2", "er1", "local"},
+                      "nva2": {"nva1", "local"},
+                      "er1": {"nva1", "local"}})
+    data = show(rs)
+    assert data["receiverClasses"] == 2, data
+    assert own(2)[0] not in advertised(rs, topo.peers["er1"].addr4)
+
+
 MANY = 3000
 
 

@@ -714,47 +714,47 @@ START_TEST(test_gw_members_state_kinds_and_one_instance)
 }
 END_TEST
 
-/* Every combination of the facts: shared exactly when the rule says. */
+/*
+ * Every combination of the facts: shared only if the gateway's own routes
+ * are dropped at each member that is sent them, and only then.
+ */
 START_TEST(test_gw_class_shared)
 {
-	static const enum rs_role roles[] = {RS_ROLE_EXPRESSROUTE, RS_ROLE_VPN,
-					     RS_ROLE_NVA};
 	struct rs_gw_class_facts f = {
-		.role = roles[_i / 32],
 		.strict = _i & 1,
 		.exchanges = _i & 2,
 		.ebgp = _i & 4,
 		.as_path_kept = _i & 8,
-		.own_asn = _i & 16,
+		.one_member = _i & 16,
+		.own_asn = _i & 32,
 	};
-	bool loop_safe = !f.strict && f.exchanges && f.ebgp && f.as_path_kept;
-	bool expected =
-		f.role == RS_ROLE_EXPRESSROUTE
-			? loop_safe
-			: f.role == RS_ROLE_VPN && loop_safe && f.own_asn;
+	bool loop_safe = f.ebgp && f.as_path_kept;
+	bool members_drop = f.one_member || f.own_asn;
 
-	ck_assert_msg(rs_gw_class_shared(&f) == expected, "case %d", _i);
+	ck_assert_msg(rs_gw_class_shared(&f) == (!f.strict && f.exchanges &&
+						 loop_safe && members_drop),
+		      "case %d", _i);
 }
 END_TEST
 
 START_TEST(test_gw_class_shared_cases)
 {
-	struct rs_gw_class_facts er = {.role = RS_ROLE_EXPRESSROUTE,
-				       .exchanges = true,
-				       .ebgp = true,
-				       .as_path_kept = true};
-	struct rs_gw_class_facts vpn = er;
+	struct rs_gw_class_facts one = {.exchanges = true,
+					.ebgp = true,
+					.as_path_kept = true,
+					.one_member = true};
+	struct rs_gw_class_facts pair = one;
 
-	/* one expressroute instance: its ASN may be anyone's */
-	ck_assert(rs_gw_class_shared(&er));
-	vpn.role = RS_ROLE_VPN;
-	ck_assert(!rs_gw_class_shared(&vpn));
-	vpn.own_asn = true;
-	ck_assert(rs_gw_class_shared(&vpn));
-	vpn.ebgp = false;
-	ck_assert(!rs_gw_class_shared(&vpn));
-	er.strict = true;
-	ck_assert(!rs_gw_class_shared(&er));
+	/* one session: its ASN may be anyone's */
+	ck_assert(rs_gw_class_shared(&one));
+	pair.one_member = false;
+	ck_assert(!rs_gw_class_shared(&pair));
+	pair.own_asn = true;
+	ck_assert(rs_gw_class_shared(&pair));
+	pair.ebgp = false;
+	ck_assert(!rs_gw_class_shared(&pair));
+	one.strict = true;
+	ck_assert(!rs_gw_class_shared(&one));
 }
 END_TEST
 
@@ -786,7 +786,7 @@ static Suite *rs_policy_suite(void)
 		tc, test_gw_members_state_instance_down_while_one_session_is);
 	tcase_add_test(tc, test_gw_members_state_all_sessions_up);
 	tcase_add_test(tc, test_gw_members_state_kinds_and_one_instance);
-	tcase_add_loop_test(tc, test_gw_class_shared, 0, 3 * 32);
+	tcase_add_loop_test(tc, test_gw_class_shared, 0, 64);
 	tcase_add_test(tc, test_gw_class_shared_cases);
 	suite_add_tcase(s, tc);
 
