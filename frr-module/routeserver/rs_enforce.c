@@ -825,16 +825,22 @@ static void rs_peer_leave_class(struct rs_peer *rp)
 	rs_class_leave(rp);
 }
 
-static void rs_peer_apply(struct bgp *bgp, struct rs_peer *rp)
+/* Binds the role to bgpd's neighbor of its address, or to none. */
+static void rs_peer_bind_neighbor(struct bgp *bgp, struct rs_peer *rp)
 {
 	struct peer *peer = bgp ? rs_bgp_neighbor(bgp, rp->cfg.neighbor) : NULL;
-	afi_t afi;
-
-	char name[RMAP_NAME_MAXLEN];
-	bool shared;
 
 	if (peer != rp->bgp_peer)
 		rs_peer_bind(rp, peer);
+}
+
+static void rs_peer_apply(struct rs_peer *rp)
+{
+	struct peer *peer = rp->bgp_peer;
+	char name[RMAP_NAME_MAXLEN];
+	bool shared;
+	afi_t afi;
+
 	if (!peer)
 		return;
 	shared = rs_class_name(rp, name, sizeof(name));
@@ -845,6 +851,22 @@ static void rs_peer_apply(struct bgp *bgp, struct rs_peer *rp)
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (rs_af_configured(peer, afi))
 			rs_peer_apply_af(rp, afi);
+}
+
+/*
+ * Every role of the instance is bound before any is applied: a gateway's
+ * class depends on its siblings' and the other role peers' neighbors, and
+ * a class decided before they are bound would move the peer (and re-send
+ * it the table) a second later.
+ */
+static void rs_instance_apply(struct bgp *bgp, struct rs_instance *rsi)
+{
+	struct rs_peer *rp;
+
+	frr_each (rs_peers, &rsi->peers, rp)
+		rs_peer_bind_neighbor(bgp, rp);
+	frr_each (rs_peers, &rsi->peers, rp)
+		rs_peer_apply(rp);
 }
 
 /* ------------------------------------------------------------------ */
@@ -967,8 +989,7 @@ void rs_enforce_instance(struct rs_instance *rsi)
 		rs_multipath_relax(bgp);
 	frr_each (rs_peers, &rsi->peers, rp)
 		rs_party_update(rp);
-	frr_each (rs_peers, &rsi->peers, rp)
-		rs_peer_apply(bgp, rp);
+	rs_instance_apply(bgp, rsi);
 	frr_each (rs_peers, &rsi->peers, rp)
 		if (rp->cls)
 			rs_class_set_party(rp->cls, rp);
@@ -1089,8 +1110,7 @@ static void rs_watch_instance(struct rs_instance *rsi)
 	struct rs_peer *rp;
 
 	if (rs_instance_facts(bgp, rsi) != rsi->watched_facts) {
-		frr_each (rs_peers, &rsi->peers, rp)
-			rs_peer_apply(bgp, rp);
+		rs_instance_apply(bgp, rsi);
 		/* as applied: the module's own flags and map are facts too */
 		rsi->watched_facts = rs_instance_facts(bgp, rsi);
 	}
