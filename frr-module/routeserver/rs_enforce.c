@@ -520,6 +520,49 @@ unsigned int rs_enforce_update_group_count(const struct rs_instance *rsi)
 	return groups;
 }
 
+/*
+ * A change of the policy (a flip, a role) re-evaluates what every role
+ * peer is sent, once per update subgroup and at once: bgp_announce_route()
+ * would wait 500 ms for a subgroup of several peers, and each peer's call
+ * would walk the table again.  Only what changed is sent (adj-out keeps
+ * what was).  A subgroup whose coalesce timer runs is left to it, as in
+ * rs_outbound_refresh_af().
+ */
+static void rs_outbound_refresh_instance(const struct rs_instance *rsi)
+{
+	struct rs_subgroups sg;
+
+	rs_subgroups_collect(rsi, &sg);
+	for (size_t i = 0; i < sg.count; i++) {
+		rs_withdraw_orphans(sg.subgrp[i]);
+		if (!sg.subgrp[i]->t_coalesce)
+			subgroup_announce_route(sg.subgrp[i]);
+	}
+	XFREE(MTYPE_TMP, sg.subgrp);
+}
+
+/* The commit returns first: the refresh runs as the next event. */
+static void rs_refresh_run(struct thread *thread)
+{
+	const struct rs_instance *rsi;
+
+	for (rsi = rs_instance_first(); rsi; rsi = rs_instance_next(rsi)) {
+		struct rs_instance *pending = rs_instance_lookup(rsi->vrf);
+
+		if (!pending->refresh_pending)
+			continue;
+		pending->refresh_pending = false;
+		rs_outbound_refresh_instance(pending);
+	}
+}
+
+static void rs_refresh_schedule(struct rs_instance *rsi)
+{
+	rsi->refresh_pending = true;
+	thread_add_event(bm->master, rs_refresh_run, NULL, 0,
+			 &rs_refresh_thread);
+}
+
 bool rs_enforce_conflict(const struct rs_peer *rp, char *text, size_t text_len)
 {
 	const char *rmap;
@@ -591,6 +634,24 @@ enum rs_outbound rs_enforce_outbound(const struct rs_peer *rp,
 }
 
 /*
+ * A role peer given the module's map is refreshed with its instance, not by
+ * the announcement bgpd schedules on any outbound map change: that one
+ * fires 500 ms later, once per peer, and each peer after the first of a
+ * subgroup is split into a subgroup of its own and sent the whole table
+ * (peer_af_announce_route).  Binding many peers at once, at start-up or in
+ * one commit, would so re-send the table to every peer and split every
+ * group, in the midst of the routes' arrival.
+ */
+static void rs_outbound_refresh_with_instance(struct rs_peer *rp, afi_t afi)
+{
+	struct peer_af *paf = peer_af_find(rp->bgp_peer, afi, SAFI_UNICAST);
+
+	if (paf)
+		bgp_stop_announce_route_timer(paf);
+	rs_refresh_schedule(rs_instance_lookup(rp->rsi->vrf));
+}
+
+/*
  * Puts the module's map in an empty outbound slot.  A slot holding the
  * map's name without the map is what bgpd leaves after reading a saved
  * `neighbor X route-map rs-exchange-... out` before the module made the
@@ -613,7 +674,7 @@ static void rs_exchange_map_bind(struct rs_peer *rp, afi_t afi)
 		return;
 	peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_OUT, name,
 			   route_map_lookup_by_name(name));
-	rs_outbound_refresh_af(peer, afi);
+	rs_outbound_refresh_with_instance(rp, afi);
 }
 
 static void rs_exchange_map_unbind(struct rs_peer *rp, afi_t afi)
@@ -696,14 +757,18 @@ static void rs_client_flags_release(struct rs_peer *rp, afi_t afi)
  * saves it only when it is: so the module sets the value alone and an
  * operator's configured `neighbor X weight` is never overwritten (it wins,
  * with a warning, see rs_enforce_weight_overridden).  A weight changed on a
- * session that is up takes a soft inbound refresh, as bgpd's own command.
+ * session that holds routes takes a soft inbound refresh, as bgpd's own
+ * command.  One that holds none is not asked: FRR 8.4 treats the peer's
+ * answer (BoRR, EoRR) as a request of its own and re-sends it the whole
+ * table half a second later, in a subgroup of its own
+ * (bgp_route_refresh_receive).
  */
 static void rs_weight_set(struct peer *peer, afi_t afi, uint16_t weight)
 {
 	if (peer->weight[afi][SAFI_UNICAST] == weight)
 		return;
 	peer->weight[afi][SAFI_UNICAST] = weight;
-	if (peer_established(peer))
+	if (peer_established(peer) && peer->pcount[afi][SAFI_UNICAST])
 		peer_clear_soft(peer, afi, SAFI_UNICAST, BGP_CLEAR_SOFT_IN);
 }
 
@@ -932,42 +997,6 @@ static void rs_outbound_refresh(struct rs_peer *rp)
 		rs_outbound_refresh_af(rp->bgp_peer, afi);
 }
 
-/*
- * A change of the policy (a flip, a role) re-evaluates what every role
- * peer is sent, once per update subgroup and at once: bgp_announce_route()
- * would wait 500 ms for a subgroup of several peers, and each peer's call
- * would walk the table again.  Only what changed is sent (adj-out keeps
- * what was).  A subgroup whose coalesce timer runs is left to it, as in
- * rs_outbound_refresh_af().
- */
-static void rs_outbound_refresh_instance(const struct rs_instance *rsi)
-{
-	struct rs_subgroups sg;
-
-	rs_subgroups_collect(rsi, &sg);
-	for (size_t i = 0; i < sg.count; i++) {
-		rs_withdraw_orphans(sg.subgrp[i]);
-		if (!sg.subgrp[i]->t_coalesce)
-			subgroup_announce_route(sg.subgrp[i]);
-	}
-	XFREE(MTYPE_TMP, sg.subgrp);
-}
-
-/* The commit returns first: the refresh runs as the next event. */
-static void rs_refresh_run(struct thread *thread)
-{
-	const struct rs_instance *rsi;
-
-	for (rsi = rs_instance_first(); rsi; rsi = rs_instance_next(rsi)) {
-		struct rs_instance *pending = rs_instance_lookup(rsi->vrf);
-
-		if (!pending->refresh_pending)
-			continue;
-		pending->refresh_pending = false;
-		rs_outbound_refresh_instance(pending);
-	}
-}
-
 /* Northbound clients other than vtysh see this warning in the log. */
 static void rs_warn_isolated(const struct rs_instance *rsi)
 {
@@ -994,11 +1023,8 @@ void rs_enforce_instance(struct rs_instance *rsi)
 		if (rp->cls)
 			rs_class_set_party(rp->cls, rp);
 	policy = rs_policy_digest(rsi);
-	if (policy != rsi->refreshed_policy) {
-		rsi->refresh_pending = true;
-		thread_add_event(bm->master, rs_refresh_run, NULL, 0,
-				 &rs_refresh_thread);
-	}
+	if (policy != rsi->refreshed_policy)
+		rs_refresh_schedule(rsi);
 	rsi->refreshed_policy = policy;
 	if (rsi->cfg.rules.branch_to_branch)
 		rs_warn_isolated(rsi);

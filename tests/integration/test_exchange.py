@@ -220,6 +220,34 @@ def test_gateways_share_an_update_group_where_loop_prevention_allows(
     assert own(1)[0] in sent_to_vpn1_0
 
 
+def route_refreshes_sent(rs) -> dict[str, int]:
+    """Per neighbor, how often bgpd asked it to send its table again."""
+    return {addr: n["messageStats"]["routeRefreshSent"]
+            for addr, n in rs.show_json("show bgp neighbors json").items()}
+
+
+def test_roles_given_to_sessions_that_are_up_ask_no_route_refresh(
+        topology_factory):
+    """Roles given to peers whose sessions are up, as a configuration
+    applied to a running route server, do not ask a peer that sent nothing
+    to send its table again (route refresh): bgpd would take its answer
+    for a request of its own and send it the whole table again."""
+    topo = topology_factory([(name, role, asn, host, [])
+                             for name, role, asn, host, _
+                             in speakers(12076, 65020)])
+    topo.wait_established(timeout=CONVERGE)
+    rs = topo.rs
+    configure(rs, "route-server max-peers 16")
+    originate_locally(rs)
+    local_only = {name: {"local"} for name in ROLES}
+    wait_table(topo, local_only)
+    refreshes = route_refreshes_sent(rs)
+    configure(rs, *role_lines(topo), "route-server branch-to-branch")
+    assert show(rs)["updateGroups"] == 4
+    wait_table(topo, local_only)
+    assert route_refreshes_sent(rs) == refreshes
+
+
 def test_a_gateway_of_two_sessions_with_two_asns_keeps_its_own_class(
         topology_factory):
     """Two sessions of one expressroute gateway from different ASNs would
