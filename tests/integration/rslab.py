@@ -446,6 +446,8 @@ class RouteServer:
         # runs beside it; netconfd_settings are keys of the daemon's
         # configuration file over the lab's (None drops a key)
         self.netconf = False
+        # install the table in zebra's RIB and the kernel (bgpd without -n)
+        self.rib = False
         self.netconfd_settings: dict[str, object] = {}
         self.netconfd: Process | None = None
         self.netconfd_log_offset = 0
@@ -595,7 +597,8 @@ class RouteServer:
         argv = [f"{FRR_DAEMON_DIR}/bgpd", *module, "-f", f"{d}/bgpd.conf",
                 "-i", f"{d}/bgpd.pid", "--vty_socket", d,
                 "-z", f"{d}/zserv.api", "-A", "127.0.0.1", "-P", "0",
-                "-p", "179", "-n", "-S", "--log", f"file:{d}/bgpd.log"]
+                "-p", "179", *([] if self.rib else ["-n"]), "-S",
+                "--log", f"file:{d}/bgpd.log"]
         if self.valgrind:
             argv = ["valgrind", "--leak-check=full", "--error-exitcode=99",
                     "--num-callers=30", f"--log-file={self.valgrind_log}",
