@@ -221,17 +221,41 @@ static bool has_message_id(const struct lyd_node *envp)
 	return false;
 }
 
-/* libyang takes an element with an attribute twice, XML does not. */
-static bool attribute_repeated(const struct lyd_node *envp)
+/* The characters of a URI (RFC 3986), one '#' at most. */
+static bool uri_text(const char *s)
+{
+	bool fragment = false;
+
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '#' && !fragment)
+			fragment = true;
+		else if (c <= ' ' || c >= 0x7f || strchr("\"#<>\\^`{|}", c))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * libnetconf2 copies the envelope's attributes to the reply, so the client
+ * must be able to read them back: libyang takes an element with an
+ * attribute twice, XML does not, and libyang takes any text for a
+ * namespace, XML namespaces a URI.
+ */
+static bool attributes_unfit_for_reply(const struct lyd_node *envp)
 {
 	const struct lyd_attr *a, *b;
 
-	for (a = ((const struct lyd_node_opaq *)envp)->attr; a; a = a->next)
+	for (a = ((const struct lyd_node_opaq *)envp)->attr; a; a = a->next) {
+		if (a->name.module_ns && !uri_text(a->name.module_ns))
+			return true;
 		for (b = a->next; b; b = b->next)
 			if (!strcmp(a->name.name, b->name.name) &&
 			    !strcmp(a->name.module_ns ?: "",
 				    b->name.module_ns ?: ""))
 				return true;
+	}
 	return false;
 }
 
@@ -409,8 +433,7 @@ LY_ERR lyd_parse_op(const struct ly_ctx *ctx, struct lyd_node *parent,
 		e && (e->vecode == LYVE_SYNTAX_XML || e->vecode == LYVE_SYNTAX);
 	ly_err_clean((struct ly_ctx *)ctx, NULL);
 
-	if (*tree && attribute_repeated(*tree)) {
-		/* libnetconf2 copies the envelope's attributes to the reply */
+	if (*tree && attributes_unfit_for_reply(*tree)) {
 		lyd_free_tree(*tree);
 		*tree = NULL;
 	}
