@@ -7,10 +7,11 @@
 #ifndef _FRR_NBA_AGENT_H
 #define _FRR_NBA_AGENT_H
 
+#include "frr_compat.h"
+
 #include "linklist.h"
 #include "log.h"
 #include "memory.h"
-#include "thread.h"
 #include "typesafe.h"
 
 #include "nba_frame.h"
@@ -47,7 +48,7 @@ struct nba_conn {
 	struct nba_outq_head out;
 	size_t out_bytes, out_notify_bytes;
 
-	struct thread *t_read, *t_write, *t_stall, *t_free;
+	struct event *t_read, *t_write, *t_stall, *t_free;
 	bool closing;
 
 	/* the northbound client */
@@ -75,7 +76,7 @@ extern char *nba_ops_notification_xml(const char *xpath,
 				      struct list *arguments);
 
 /* nbagent.c */
-extern struct thread_master *nba_master;
+extern struct event_loop *nba_master;
 extern unsigned int nba_stall_timeout;
 extern void nba_conn_forget(struct nba_conn *conn);
 

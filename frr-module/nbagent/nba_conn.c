@@ -10,6 +10,8 @@
 
 #include <zebra.h>
 
+#include "frr_compat.h"
+
 #include "network.h"
 
 #include "nba_agent.h"
@@ -30,16 +32,16 @@ struct nba_out {
 
 DECLARE_DLIST(nba_outq, struct nba_out, item);
 
-static void conn_read(struct thread *thread);
-static void conn_write(struct thread *thread);
+static void conn_read(struct event *thread);
+static void conn_write(struct event *thread);
 
 /*
  * A connection in the middle of a frame, or with output waiting, must make
  * progress within the stall timeout. Between frames it may stay idle.
  */
-static void conn_stalled(struct thread *thread)
+static void conn_stalled(struct event *thread)
 {
-	struct nba_conn *conn = THREAD_ARG(thread);
+	struct nba_conn *conn = EVENT_ARG(thread);
 
 	nba_conn_close(conn, conn->out_bytes ? "the client does not read"
 					     : "incomplete frame timed out");
@@ -47,18 +49,18 @@ static void conn_stalled(struct thread *thread)
 
 static void conn_watch(struct nba_conn *conn)
 {
-	THREAD_OFF(conn->t_stall);
+	EVENT_OFF(conn->t_stall);
 	if (conn->in_len || conn->out_bytes)
-		thread_add_timer(nba_master, conn_stalled, conn,
-				 nba_stall_timeout, &conn->t_stall);
+		event_add_timer(nba_master, conn_stalled, conn,
+				nba_stall_timeout, &conn->t_stall);
 }
 
 /* Reading stops while a client leaves its replies unread. */
 static void conn_want_read(struct nba_conn *conn)
 {
 	if (!conn->closing && conn->out_bytes < NBA_OUTPUT_LOW)
-		thread_add_read(nba_master, conn_read, conn, conn->fd,
-				&conn->t_read);
+		event_add_read(nba_master, conn_read, conn, conn->fd,
+			       &conn->t_read);
 }
 
 struct nba_conn *nba_conn_new(int fd, unsigned int serial)
@@ -73,9 +75,9 @@ struct nba_conn *nba_conn_new(int fd, unsigned int serial)
 	return conn;
 }
 
-static void conn_free_event(struct thread *thread)
+static void conn_free_event(struct event *thread)
 {
-	struct nba_conn *conn = THREAD_ARG(thread);
+	struct nba_conn *conn = EVENT_ARG(thread);
 
 	nba_conn_forget(conn);
 	nba_conn_free(conn);
@@ -87,23 +89,23 @@ void nba_conn_close(struct nba_conn *conn, const char *why)
 		return;
 	NBA_DEBUG("connection %u closed: %s", conn->serial, why);
 	conn->closing = true;
-	THREAD_OFF(conn->t_read);
-	THREAD_OFF(conn->t_write);
-	THREAD_OFF(conn->t_stall);
+	EVENT_OFF(conn->t_read);
+	EVENT_OFF(conn->t_write);
+	EVENT_OFF(conn->t_stall);
 	close(conn->fd);
 	conn->fd = -1;
 	nba_ops_conn_closed(conn);
-	thread_add_event(nba_master, conn_free_event, conn, 0, &conn->t_free);
+	event_add_event(nba_master, conn_free_event, conn, 0, &conn->t_free);
 }
 
 void nba_conn_free(struct nba_conn *conn)
 {
 	struct nba_out *out;
 
-	THREAD_OFF(conn->t_read);
-	THREAD_OFF(conn->t_write);
-	THREAD_OFF(conn->t_stall);
-	THREAD_OFF(conn->t_free);
+	EVENT_OFF(conn->t_read);
+	EVENT_OFF(conn->t_write);
+	EVENT_OFF(conn->t_stall);
+	EVENT_OFF(conn->t_free);
 	if (conn->fd >= 0)
 		close(conn->fd);
 	nba_ops_conn_closed(conn);
@@ -177,9 +179,9 @@ static bool input_step(struct nba_conn *conn)
 	return !conn->closing;
 }
 
-static void conn_read(struct thread *thread)
+static void conn_read(struct event *thread)
 {
-	struct nba_conn *conn = THREAD_ARG(thread);
+	struct nba_conn *conn = EVENT_ARG(thread);
 
 	if (!input_step(conn))
 		return;
@@ -196,8 +198,7 @@ static void output_add(struct nba_conn *conn, struct nba_out *out)
 	conn->out_bytes += out->size;
 	if (out->notification)
 		conn->out_notify_bytes += out->size;
-	thread_add_write(nba_master, conn_write, conn, conn->fd,
-			 &conn->t_write);
+	event_add_write(nba_master, conn_write, conn, conn->fd, &conn->t_write);
 	conn_watch(conn);
 }
 
@@ -264,15 +265,15 @@ static bool output_flush(struct nba_conn *conn)
 	return true;
 }
 
-static void conn_write(struct thread *thread)
+static void conn_write(struct event *thread)
 {
-	struct nba_conn *conn = THREAD_ARG(thread);
+	struct nba_conn *conn = EVENT_ARG(thread);
 
 	if (!output_flush(conn))
 		return;
 	if (conn->out_bytes)
-		thread_add_write(nba_master, conn_write, conn, conn->fd,
-				 &conn->t_write);
+		event_add_write(nba_master, conn_write, conn, conn->fd,
+				&conn->t_write);
 	conn_watch(conn);
 	conn_want_read(conn);
 }

@@ -7,6 +7,8 @@
 
 #include <zebra.h>
 
+#include "frr_compat.h"
+
 #include "northbound.h"
 #include "yang.h"
 
@@ -149,11 +151,13 @@ static void yang_loud(void)
 static const char *yang_error(char *buf, size_t len)
 {
 	const struct ly_err_item *e = ly_err_last(ly_native_ctx);
+	const char *path;
 
 	if (!e)
 		return "libyang failed";
-	if (e->path)
-		snprintf(buf, len, "%s (%s)", e->msg, e->path);
+	path = rs_ly_err_path(e);
+	if (path)
+		snprintf(buf, len, "%s (%s)", e->msg, path);
 	else
 		snprintf(buf, len, "%s", e->msg);
 	return buf;
@@ -250,14 +254,13 @@ static int add_state_elem(const struct lysc_node *snode,
 			   LYD_NEW_PATH_UPDATE, &node);
 	if (!err && !*tree)
 		*tree = node;
-	yang_data_free(data);
 	return err ? NB_ERR : NB_OK;
 }
 
 static enum nba_status add_state_at(const char *xpath, struct lyd_node **tree,
 				    char *errmsg, size_t len)
 {
-	int ret = nb_oper_data_iterate(xpath, NULL, 0, add_state_elem, tree);
+	int ret = rs_nb_oper_iterate(xpath, NULL, 0, add_state_elem, tree);
 
 	if (ret == NB_OK)
 		return NBA_OK;
@@ -411,8 +414,8 @@ static void op_commit(struct nba_request *req)
 		return;
 	}
 	yang_quiet();
-	ret = nb_candidate_commit(&context, candidate_of(conn), true, comment,
-				  NULL, errmsg, sizeof(errmsg));
+	ret = rs_nb_candidate_commit(context, candidate_of(conn), true, comment,
+				     NULL, errmsg, sizeof(errmsg));
 	yang_loud();
 	if (ret == NB_OK) {
 		conn->candidate_edited = false;

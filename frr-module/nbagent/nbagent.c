@@ -13,7 +13,10 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+
+#include "frr_compat.h"
 
 #include "libfrr.h"
 #include "module.h"
@@ -32,13 +35,13 @@ DEFINE_MTYPE_STATIC(NBAGENT, NBA_NOTIFY_FRAME, "Northbound agent notification");
 
 DECLARE_DLIST(nba_conns, struct nba_conn, item);
 
-struct thread_master *nba_master;
+struct event_loop *nba_master;
 bool nba_debug;
 unsigned int nba_stall_timeout = 10;
 
 static char socket_path[PATH_MAX];
 static int listen_fd = -1;
-static struct thread *t_accept;
+static struct event *t_accept;
 static struct nba_conns_head conns = INIT_DLIST(conns);
 static unsigned int conn_serial;
 
@@ -73,7 +76,7 @@ static bool options_parse(const char *args)
 	char *copy, *item, *save = NULL, *value;
 	bool ok = true;
 
-	snprintf(socket_path, sizeof(socket_path), "%s/%s", frr_vtydir,
+	snprintf(socket_path, sizeof(socket_path), "%s/%s", frr_runstatedir,
 		 NBA_SOCKET_NAME);
 	if (!args || !*args)
 		return true;
@@ -135,11 +138,11 @@ static int socket_listen(const char *path)
 }
 
 /* Takes every waiting connection; those beyond the limit are closed. */
-static void nba_accept(struct thread *thread)
+static void nba_accept(struct event *thread)
 {
 	int fd;
 
-	thread_add_read(nba_master, nba_accept, NULL, listen_fd, &t_accept);
+	event_add_read(nba_master, nba_accept, NULL, listen_fd, &t_accept);
 	while ((fd = accept4(listen_fd, NULL, NULL,
 			     SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		if (nba_conns_count(&conns) >= NBA_CONN_MAX) {
@@ -208,7 +211,7 @@ static int nba_notification_send(const char *xpath, struct list *arguments)
 /* ------------------------------------------------------------------ */
 /* Start and stop */
 
-static void nba_start(struct thread *thread)
+static void nba_start(struct event *thread)
 {
 	if (!options_parse(THIS_MODULE->load_args)) {
 		zlog_err("nbagent: not started: invalid options");
@@ -220,7 +223,7 @@ static void nba_start(struct thread *thread)
 			 safe_strerror(errno));
 		return;
 	}
-	thread_add_read(nba_master, nba_accept, NULL, listen_fd, &t_accept);
+	event_add_read(nba_master, nba_accept, NULL, listen_fd, &t_accept);
 	hook_register(nb_notification_send, nba_notification_send);
 	zlog_info("nbagent: serving bgpd's northbound on %s", socket_path);
 }
@@ -229,7 +232,7 @@ static int nba_fini(void)
 {
 	struct nba_conn *conn;
 
-	THREAD_OFF(t_accept);
+	EVENT_OFF(t_accept);
 	if (listen_fd >= 0) {
 		close(listen_fd);
 		unlink(socket_path);
@@ -240,11 +243,11 @@ static int nba_fini(void)
 	return 0;
 }
 
-static int nba_late_init(struct thread_master *master)
+static int nba_late_init(struct event_loop *master)
 {
 	nba_master = master;
 	hook_register(frr_fini, nba_fini);
-	thread_add_event(master, nba_start, NULL, 0, NULL);
+	event_add_event(master, nba_start, NULL, 0, NULL);
 	return 0;
 }
 

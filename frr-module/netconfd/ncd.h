@@ -22,6 +22,7 @@
 #include <libyang/libyang.h>
 #include <nc_server.h>
 
+#include "ncd_compat.h"
 #include "ncd_config.h"
 
 #define NCD_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -75,14 +76,47 @@ extern bool ncd_agent_start(void (*notify)(const char *xml, const char *time),
 			    void (*lost)(void), volatile bool *stop);
 extern void ncd_agent_stop(void);
 
-/* ncd_auth.c */
+/* ncd_auth.c: who may log in (users/NAME, see there) */
 extern bool ncd_auth_check_files(char *err, size_t errlen);
-extern void ncd_auth_init(void);
+/*
+ * Whether user may log in with key now: the users directory and the user's
+ * file belong to root and are writable by root only, and the file lists
+ * the key. The file is read at each call.
+ */
+extern bool ncd_auth_user_has_key(const char *user, ssh_key key);
+/* Calls fn for every key listed in the file of every validly named user,
+ * whoever owns it (which ncd_auth_user_has_key() checks at login). */
+extern void ncd_auth_for_each_key(void (*fn)(const char *user, const char *type,
+					     const char *base64, void *arg),
+				  void *arg);
+/* "refused WHAT of user "USER" from HOST" */
+extern void ncd_auth_log_refused(const char *user, const char *host,
+				 const char *what);
+
+/*
+ * ncd_ssh_ln2.c or ncd_ssh_ln3.c, by libnetconf2's major version: the SSH
+ * server's set-up. The endpoint (address, port), the host key, who may log
+ * in (the users' public keys, nothing else), the authentication and idle
+ * timeouts.
+ */
+/* Right after NETCONF's own modules are in ctx (with -t too): what the SSH
+ * server needs in it. false with err set if that cannot be. */
+extern bool ncd_ssh_prepare_ctx(struct ly_ctx *ctx, char *err, size_t errlen);
+/* After nc_server_init(): configures the server and binds the port. */
+extern bool ncd_ssh_start(char *err, size_t errlen);
+/* Before nc_server_destroy(). */
+extern void ncd_ssh_stop(void);
+/* Whether a module of ncd_ctx is there for the SSH server only, to be left
+ * out of what clients see. */
+extern bool ncd_ssh_module_private(const struct lys_module *module);
 
 /* ncd_intercept.c */
 extern void ncd_intercept_init(void);
 /* An accepting thread starts on a new client: hello-timeout starts anew. */
 extern void ncd_intercept_handshake_begin(void);
+/* The address of the client this accepting thread is logging in ("?" if
+ * none), into buf. */
+extern const char *ncd_intercept_handshake_peer(char *buf, size_t len);
 /* The error of the RPC this thread just received, if libnetconf2 could
  * not parse it; NULL otherwise. Taken: the next call returns NULL. */
 extern struct nc_server_reply *ncd_intercept_take_error(void);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * SSH authentication: a user is whoever holds a key listed in the keys file
+ * Who may log in: a user is whoever holds a key listed in the keys file
  * named after the user (users/NAME, in authorized_keys format). The files
  * decide who may change bgpd's configuration, so they must belong to root
- * and be writable by root only. Passwords are always refused: libnetconf2
- * would check them against /etc/shadow without a callback.
+ * and be writable by root only, which is checked at start and at every
+ * login. How libnetconf2 is told about them, and how passwords are refused,
+ * depends on its version: see ncd_ssh_ln2.c and ncd_ssh_ln3.c.
  */
 
 #include <dirent.h>
@@ -89,23 +90,32 @@ bool ncd_auth_check_files(char *err, size_t errlen)
 	return ok;
 }
 
-static void log_refused(const struct nc_session *session, const char *what)
+void ncd_auth_log_refused(const char *user, const char *host, const char *what)
 {
 	ncd_log(LOG_WARNING, "refused %s of user \"%s\" from %s", what,
-		nc_session_get_username(session), nc_session_get_host(session));
+		user ? user : "", host ? host : "?");
 }
 
-/* One "type base64 [comment]" line of a keys file. */
-static bool key_line_matches(char *line, ssh_key offered)
+/* The type and base64 of one "type base64 [comment]" line; false for
+ * comments and lines that are not a key. */
+static bool key_line_parse(char *line, char **type, char **base64)
 {
 	char *save = NULL;
-	char *type = strtok_r(line, " \t\r\n", &save);
-	char *base64 = strtok_r(NULL, " \t\r\n", &save);
+
+	*type = strtok_r(line, " \t\r\n", &save);
+	*base64 = strtok_r(NULL, " \t\r\n", &save);
+	return *type && **type != '#' && *base64;
+}
+
+/* Whether one line of a keys file lists the offered key. */
+static bool key_line_matches(char *line, ssh_key offered)
+{
 	enum ssh_keytypes_e keytype;
+	char *type, *base64;
 	ssh_key listed;
 	bool match;
 
-	if (!type || *type == '#' || !base64)
+	if (!key_line_parse(line, &type, &base64))
 		return false;
 	keytype = ssh_key_type_from_name(type);
 	if (keytype == SSH_KEYTYPE_UNKNOWN ||
@@ -116,7 +126,7 @@ static bool key_line_matches(char *line, ssh_key offered)
 	return match;
 }
 
-static bool user_has_key(const char *user, ssh_key key)
+bool ncd_auth_user_has_key(const char *user, ssh_key key)
 {
 	char path[PATH_MAX * 2], err[PATH_MAX * 2 + 64];
 	char *line = NULL;
@@ -124,7 +134,7 @@ static bool user_has_key(const char *user, ssh_key key)
 	bool match = false;
 	FILE *file;
 
-	if (!user_name_valid(user))
+	if (!user || !key || !user_name_valid(user))
 		return false;
 	snprintf(path, sizeof(path), "%s/%s", ncd_cfg.users_dir, user);
 	if (!root_only(ncd_cfg.users_dir, true, err, sizeof(err)) ||
@@ -144,32 +154,50 @@ static bool user_has_key(const char *user, ssh_key key)
 	return match;
 }
 
-/* The files are read at every attempt: changes apply without a restart. */
-static int auth_pubkey(const struct nc_session *session, ssh_key key, void *arg)
+/* Whether a line's key is one libssh reads. */
+static bool key_valid(const char *type, const char *base64)
 {
-	if (user_has_key(nc_session_get_username(session), key))
-		return 0;
-	log_refused(session, "public key");
-	return 1;
+	enum ssh_keytypes_e keytype = ssh_key_type_from_name(type);
+	ssh_key key;
+
+	if (keytype == SSH_KEYTYPE_UNKNOWN ||
+	    ssh_pki_import_pubkey_base64(base64, keytype, &key) != SSH_OK)
+		return false;
+	ssh_key_free(key);
+	return true;
 }
 
-static int auth_password(const struct nc_session *session, const char *password,
-			 void *arg)
+void ncd_auth_for_each_key(void (*fn)(const char *user, const char *type,
+				      const char *base64, void *arg),
+			   void *arg)
 {
-	log_refused(session, "password login");
-	return 1;
-}
+	char path[PATH_MAX * 2];
+	char *line = NULL, *type, *base64;
+	size_t size = 0;
+	struct dirent *entry;
+	struct stat st;
+	FILE *file;
+	DIR *dir;
 
-static int auth_interactive(const struct nc_session *session,
-			    const ssh_message msg, void *arg)
-{
-	log_refused(session, "keyboard-interactive login");
-	return 1;
-}
-
-void ncd_auth_init(void)
-{
-	nc_server_ssh_set_pubkey_auth_clb(auth_pubkey, NULL, NULL);
-	nc_server_ssh_set_passwd_auth_clb(auth_password, NULL, NULL);
-	nc_server_ssh_set_interactive_auth_clb(auth_interactive, NULL, NULL);
+	dir = opendir(ncd_cfg.users_dir);
+	if (!dir)
+		return;
+	while ((entry = readdir(dir))) {
+		if (entry->d_name[0] == '.' || !user_name_valid(entry->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", ncd_cfg.users_dir,
+			 entry->d_name);
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		file = fopen(path, "r");
+		if (!file)
+			continue;
+		while (getline(&line, &size, file) > 0)
+			if (key_line_parse(line, &type, &base64) &&
+			    key_valid(type, base64))
+				fn(entry->d_name, type, base64, arg);
+		fclose(file);
+	}
+	free(line);
+	closedir(dir);
 }

@@ -20,8 +20,12 @@
  *   before parsing: libyang 2.1 takes time quadratic in its steps to store
  *   it (50,000 steps hold a worker for minutes).
  *
- * - ssh_handle_key_exchange(): libnetconf2 gives the key exchange a fixed
- *   10 s. The accepting thread's deadline (hello-timeout) applies to it.
+ * - ssh_handle_key_exchange(), ssh_channel_poll_timeout() and
+ *   ssh_channel_read() on an accepting thread: hello-timeout bounds the
+ *   SSH handshake, the login and the <hello> together. libnetconf2 gives
+ *   the key exchange a fixed 10 s, and libnetconf2 3 waits for the
+ *   client's <hello> as long as idle-timeout, having no hello timeout of
+ *   its own: the accepting thread's deadline applies to each of them.
  */
 
 #define _GNU_SOURCE
@@ -59,11 +63,13 @@ typedef LY_ERR (*parse_op_fn)(const struct ly_ctx *, struct lyd_node *,
 			      struct ly_in *, LYD_FORMAT, enum lyd_type,
 			      struct lyd_node **, struct lyd_node **);
 typedef int (*key_exchange_fn)(ssh_session);
+typedef int (*channel_poll_fn)(ssh_channel, int, int);
 
 static channel_read_fn real_channel_read;
 static channel_free_fn real_channel_free;
 static parse_op_fn real_parse_op;
 static key_exchange_fn real_key_exchange;
+static channel_poll_fn real_channel_poll;
 
 void ncd_intercept_init(void)
 {
@@ -74,8 +80,10 @@ void ncd_intercept_init(void)
 	real_parse_op = (parse_op_fn)dlsym(RTLD_NEXT, "lyd_parse_op");
 	real_key_exchange =
 		(key_exchange_fn)dlsym(RTLD_NEXT, "ssh_handle_key_exchange");
+	real_channel_poll =
+		(channel_poll_fn)dlsym(RTLD_NEXT, "ssh_channel_poll_timeout");
 	if (!real_channel_read || !real_channel_free || !real_parse_op ||
-	    !real_key_exchange) {
+	    !real_key_exchange || !real_channel_poll) {
 		ncd_log(LOG_CRIT,
 			"cannot find libssh's and libyang's functions");
 		exit(1);
@@ -100,29 +108,38 @@ static struct channel_check *channel_check(ssh_channel channel)
 	return c;
 }
 
+/* The address and port of the peer of a socket. */
+static const char *peer_of(int fd, char *host, size_t len, uint16_t *port)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen = sizeof(sa);
+
+	snprintf(host, len, "?");
+	*port = 0;
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&sa, &salen))
+		return host;
+	if (sa.ss_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, len);
+		*port = ntohs(in->sin_port);
+	} else if (sa.ss_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, len);
+		*port = ntohs(in6->sin6_port);
+	}
+	return host;
+}
+
 static void log_framing_error(ssh_channel channel,
 			      enum ncd_framing_result result)
 {
-	struct sockaddr_storage sa;
-	socklen_t len = sizeof(sa);
 	char host[INET6_ADDRSTRLEN] = "?";
-	uint16_t port = 0;
-	int fd = ssh_get_fd(ssh_channel_get_session(channel));
+	uint16_t port;
 
-	if (fd >= 0 && !getpeername(fd, (struct sockaddr *)&sa, &len)) {
-		if (sa.ss_family == AF_INET) {
-			struct sockaddr_in *in = (struct sockaddr_in *)&sa;
-
-			inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-			port = ntohs(in->sin_port);
-		} else if (sa.ss_family == AF_INET6) {
-			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
-
-			inet_ntop(AF_INET6, &in6->sin6_addr, host,
-				  sizeof(host));
-			port = ntohs(in6->sin6_port);
-		}
-	}
+	peer_of(ssh_get_fd(ssh_channel_get_session(channel)), host,
+		sizeof(host), &port);
 	ncd_log(LOG_WARNING, "session %u from %s: %s, closing",
 		ncd_server_session_id_by_peer(host, port), host,
 		result == NCD_FRAMING_TOO_BIG
@@ -130,12 +147,19 @@ static void log_framing_error(ssh_channel channel,
 			: "malformed NETCONF framing");
 }
 
+static bool handshake_expired(void);
+
 int ssh_channel_read(ssh_channel channel, void *dest, uint32_t count,
 		     int is_stderr)
 {
 	enum ncd_framing_result result = NCD_FRAMING_OK;
 	struct channel_check *c;
-	int n = real_channel_read(channel, dest, count, is_stderr);
+	int n;
+
+	/* a <hello> sent slowly */
+	if (handshake_expired())
+		return SSH_ERROR;
+	n = real_channel_read(channel, dest, count, is_stderr);
 
 	if (n <= 0 || is_stderr)
 		return n;
@@ -175,26 +199,68 @@ void ssh_channel_free(ssh_channel channel)
 /* ------------------------------------------------------------------ */
 /* The key exchange */
 
+/* Set by the first key exchange of an accepting thread's new client. */
 static __thread struct timespec kex_deadline;
+static __thread ssh_session handshake_session;
 
 void ncd_intercept_handshake_begin(void)
 {
 	kex_deadline.tv_sec = 0;
+	handshake_session = NULL;
+}
+
+const char *ncd_intercept_handshake_peer(char *buf, size_t len)
+{
+	uint16_t port;
+
+	if (!handshake_session) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	return peer_of(ssh_get_fd(handshake_session), buf, len, &port);
+}
+
+/* Milliseconds left of this thread's hello-timeout, or -1 if it has none. */
+static long handshake_left_ms(void)
+{
+	struct timespec now;
+	long left;
+
+	if (!kex_deadline.tv_sec)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (kex_deadline.tv_sec - now.tv_sec) * 1000L +
+	       (kex_deadline.tv_nsec - now.tv_nsec) / 1000000L;
+	return left > 0 ? left : 0;
+}
+
+static bool handshake_expired(void)
+{
+	return handshake_left_ms() == 0;
 }
 
 int ssh_handle_key_exchange(ssh_session session)
 {
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (!kex_deadline.tv_sec) {
-		kex_deadline = now;
+		clock_gettime(CLOCK_MONOTONIC, &kex_deadline);
 		kex_deadline.tv_sec += ncd_cfg.hello_timeout;
-	} else if (now.tv_sec > kex_deadline.tv_sec ||
-		   (now.tv_sec == kex_deadline.tv_sec &&
-		    now.tv_nsec >= kex_deadline.tv_nsec))
+		handshake_session = session;
+	} else if (handshake_expired())
 		return SSH_ERROR;
 	return real_key_exchange(session);
+}
+
+/* Waiting for the client's <hello>: at most what is left of hello-timeout
+ * (0, a timeout, once it has passed). */
+int ssh_channel_poll_timeout(ssh_channel channel, int timeout, int is_stderr)
+{
+	long left = handshake_left_ms();
+
+	if (left >= 0 && (timeout < 0 || timeout > left))
+		timeout = (int)left;
+	if (left == 0)
+		return 0;
+	return real_channel_poll(channel, timeout, is_stderr);
 }
 
 /* ------------------------------------------------------------------ */
@@ -347,13 +413,13 @@ static bool operation_known(const struct lyd_node_opaq *op)
 const char *ncd_yang_error_path(const struct ly_err_item *e, char *buf,
 				size_t len)
 {
-	const char *start, *end;
+	const char *path = e ? ncd_ly_err_path(e) : NULL, *start, *end;
 
-	if (!e || !e->path)
+	if (!path)
 		return NULL;
-	if (e->path[0] == '/')
-		return e->path;
-	start = strchr(e->path, '"');
+	if (path[0] == '/')
+		return path;
+	start = strchr(path, '"');
 	end = start ? strchr(start + 1, '"') : NULL;
 	if (!end || start[1] != '/')
 		return NULL;

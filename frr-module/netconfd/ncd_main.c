@@ -179,7 +179,8 @@ static bool check_files(char *err, size_t errlen)
 	}
 	fclose(key);
 	if (!ncd_auth_check_files(err, errlen) ||
-	    !load_netconf_modules(err, errlen))
+	    !load_netconf_modules(err, errlen) ||
+	    !ncd_ssh_prepare_ctx(ncd_ctx, err, errlen))
 		return false;
 	nacm = ncd_nacm_load(ncd_ctx, ncd_cfg.nacm, err, errlen);
 	ncd_nacm_free(nacm);

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ncd.h"
 
@@ -52,22 +53,35 @@ static void add_time(struct builder *b, time_t when, const char *path)
 	free(text);
 }
 
-/* The capabilities are libyang dictionary strings. */
+/* Whether a capability names a module of the SSH server's own. */
+static bool capability_private(const char *capability)
+{
+	const char *name = strstr(capability, "?module=");
+	const struct lys_module *module;
+	char buf[256];
+
+	if (!name)
+		return false;
+	name += strlen("?module=");
+	snprintf(buf, sizeof(buf), "%.*s", (int)strcspn(name, "&"), name);
+	module = ly_ctx_get_module_implemented(ncd_ctx, buf);
+	return module && ncd_ssh_module_private(module);
+}
+
 static void add_capabilities(struct builder *b)
 {
-	const char **capabilities = nc_server_get_cpblts(ncd_ctx);
+	char **capabilities = ncd_nc_server_get_cpblts(ncd_ctx);
 
 	for (size_t i = 0; capabilities && capabilities[i]; i++) {
 		/* leaf-list entries are added by value */
-		if (!b->err)
+		if (!b->err && !capability_private(capabilities[i]))
 			b->err = lyd_new_path(
 				b->tree, ncd_ctx,
 				NS_STATE "/capabilities/capability",
 				capabilities[i], LYD_NEW_PATH_UPDATE,
 				b->tree ? NULL : &b->tree);
-		lydict_remove(ncd_ctx, capabilities[i]);
 	}
-	free(capabilities);
+	ncd_nc_cpblts_free(ncd_ctx, capabilities);
 }
 
 static void add_datastore(struct builder *b, const char *name, uint32_t owner)
@@ -87,7 +101,7 @@ static void add_schemas(struct builder *b)
 	uint32_t index = 0;
 
 	while ((module = ly_ctx_get_module_iter(ncd_ctx, &index))) {
-		if (!module->implemented)
+		if (!module->implemented || ncd_ssh_module_private(module))
 			continue;
 		for (int yin = 0; yin < 2; yin++) {
 			const char *format = yin ? "yin" : "yang";

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ncd_compat.h"
 #include "ncd_nacm.h"
 
 #define NACM_MODULE "ietf-netconf-acm"
@@ -538,7 +539,7 @@ static void select_nodes(struct nacm_request *req, const struct nacm_tree *tree,
 	selection->evaluated = true;
 	if (!tree->root)
 		return;
-	if (lyd_find_xpath3(NULL, tree->root, path, NULL, &set)) {
+	if (ncd_lyd_find_xpath3(NULL, tree->root, path, NULL, &set)) {
 		req->failed = true;
 		return;
 	}

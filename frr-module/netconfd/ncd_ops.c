@@ -140,8 +140,8 @@ static struct nc_server_reply *reply_data(const struct request *req,
 	if (data)
 		data = lyd_first_sibling(data);
 	if (lyd_dup_single(req->rpc, NULL, 0, &output) ||
-	    lyd_new_any(output, NULL, "data", data, 1, LYD_ANYDATA_DATATREE, 1,
-			NULL)) {
+	    ncd_lyd_new_any_output(output, "data", data, LYD_ANYDATA_DATATREE,
+				   NULL)) {
 		lyd_free_siblings(data);
 		return reply_yang_error("cannot build the reply");
 	}
@@ -1038,10 +1038,15 @@ static struct nc_server_reply *op_create_subscription(const struct request *req)
 static const struct lys_module *schema_module(const char *name,
 					      const char *revision)
 {
+	const struct lys_module *module;
+
 	if (revision && *revision)
-		return ly_ctx_get_module(ncd_ctx, name, revision);
-	return ly_ctx_get_module_implemented(ncd_ctx, name)
-		       ?: ly_ctx_get_module_latest(ncd_ctx, name);
+		module = ly_ctx_get_module(ncd_ctx, name, revision);
+	else
+		module = ly_ctx_get_module_implemented(ncd_ctx, name)
+				 ?: ly_ctx_get_module_latest(ncd_ctx, name);
+	/* the SSH server's own modules are not the clients' business */
+	return module && !ncd_ssh_module_private(module) ? module : NULL;
 }
 
 /* RFC 6022 <get-schema>, from the daemon's context. */
@@ -1069,7 +1074,7 @@ static struct nc_server_reply *op_get_schema(const struct request *req)
 		free(text);
 		return reply_yang_error("cannot print the schema");
 	}
-	lyd_new_any(output, NULL, "data", text, 1, LYD_ANYDATA_STRING, 1, NULL);
+	ncd_lyd_new_any_output(output, "data", text, LYD_ANYDATA_STRING, NULL);
 	return nc_server_reply_data(output, NC_WD_EXPLICIT, NC_PARAMTYPE_FREE);
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The NETCONF server on libnetconf2: the SSH endpoint, the threads that
- * accept sessions and serve them, the session table with RFC 6022's
- * counters, and the delivery of bgpd's notifications.
+ * The NETCONF server on libnetconf2: the threads that accept sessions and
+ * serve them, the session table with RFC 6022's counters, and the delivery
+ * of bgpd's notifications. The SSH endpoint and who may log in are set up
+ * by ncd_ssh_ln2.c or ncd_ssh_ln3.c.
  *
  * nc_accept() runs a new session's SSH handshake, authentication and
  * <hello> before it returns, and may be called from several threads at
@@ -19,7 +20,6 @@
 
 #include "ncd.h"
 
-#define NCD_ENDPOINT "default"
 #define NCD_WORKERS 4
 #define NCD_ACCEPT_THREADS_MAX 64
 #define NCD_ACCEPT_WAIT_MS 50
@@ -155,7 +155,7 @@ static bool table_add(struct nc_session *session)
 	snprintf(info->host, sizeof(info->host), "%s",
 		 nc_session_get_host(session));
 	info->port = nc_session_get_port(session);
-	info->login = nc_session_get_start_time(session);
+	info->login = ncd_nc_session_start_time(session);
 	stats.in_sessions++;
 	pthread_mutex_unlock(&table_mtx);
 	return true;
@@ -243,7 +243,7 @@ static void *acceptor_run(void *arg)
 
 	while (!stopping) {
 		ncd_intercept_handshake_begin();
-		msg = nc_accept(NCD_ACCEPT_WAIT_MS, &session);
+		msg = ncd_nc_accept(NCD_ACCEPT_WAIT_MS, ncd_ctx, &session);
 		if (msg == NC_MSG_BAD_HELLO) {
 			pthread_mutex_lock(&table_mtx);
 			stats.in_bad_hellos++;
@@ -423,16 +423,10 @@ static void nc_log_cb(const struct nc_session *session, NC_VERB_LEVEL level,
 		ncd_debug("session %u: %s", id, msg);
 }
 
-static int host_key_cb(const char *name, void *arg, char **privkey_path,
-		       char **privkey_data, NC_SSH_KEY_TYPE *privkey_type)
-{
-	*privkey_path = strdup(ncd_cfg.host_key);
-	return *privkey_path ? 0 : 1;
-}
-
 /*
- * nc_server_init() hangs its own <get-schema> and <close-session> on the
- * schema nodes' private pointers; ncd_ops_dispatch answers all operations.
+ * libnetconf2 2 hangs its own <get-schema> and <close-session> on the
+ * schema nodes' private pointers (3 does not while a global callback is
+ * set); ncd_ops_dispatch answers all operations.
  */
 static void take_over_default_rpcs(void)
 {
@@ -463,7 +457,8 @@ static void advertise_yang_1_1_modules(void)
 
 	while ((module = ly_ctx_get_module_iter(ncd_ctx, &index))) {
 		if (!module->implemented ||
-		    module->parsed->version != LYS_VERSION_1_1)
+		    module->parsed->version != LYS_VERSION_1_1 ||
+		    ncd_ssh_module_private(module))
 			continue;
 		snprintf(capability, sizeof(capability), "%s?module=%s%s%s",
 			 module->ns, module->name,
@@ -471,22 +466,6 @@ static void advertise_yang_1_1_modules(void)
 			 module->revision ? module->revision : "");
 		nc_server_set_capability(capability);
 	}
-}
-
-static bool listen_ssh(void)
-{
-	nc_server_ssh_set_hostkey_clb(host_key_cb, NULL, NULL);
-	if (nc_server_add_endpt(NCD_ENDPOINT, NC_TI_LIBSSH) ||
-	    nc_server_ssh_endpt_add_hostkey(NCD_ENDPOINT, "host-key", -1) ||
-	    nc_server_ssh_endpt_set_auth_methods(
-		    NCD_ENDPOINT, NC_SSH_AUTH_PUBLICKEY | NC_SSH_AUTH_PASSWORD))
-		return false;
-	nc_server_ssh_endpt_set_auth_attempts(NCD_ENDPOINT, 3);
-	nc_server_ssh_endpt_set_auth_timeout(NCD_ENDPOINT,
-					     ncd_cfg.hello_timeout);
-	/* the socket is bound once both are set */
-	return !nc_server_endpt_set_address(NCD_ENDPOINT, ncd_cfg.address) &&
-	       !nc_server_endpt_set_port(NCD_ENDPOINT, ncd_cfg.port);
 }
 
 static bool start_threads(void)
@@ -508,7 +487,7 @@ bool ncd_server_start(char *err, size_t errlen)
 	nc_set_print_clb_session(nc_log_cb);
 	nc_verbosity(ncd_log_debug ? NC_VERB_VERBOSE : NC_VERB_WARNING);
 	table = calloc(ncd_cfg.max_sessions, sizeof(*table));
-	if (!table || nc_server_init(ncd_ctx)) {
+	if (!table || ncd_nc_server_init(ncd_ctx)) {
 		snprintf(err, errlen, "cannot start libnetconf2's server");
 		return false;
 	}
@@ -520,14 +499,8 @@ bool ncd_server_start(char *err, size_t errlen)
 		"urn:ietf:params:netconf:capability:notification:1.0");
 	nc_server_set_capability(
 		"urn:ietf:params:netconf:capability:interleave:1.0");
-	nc_server_set_hello_timeout(ncd_cfg.hello_timeout);
-	nc_server_set_idle_timeout(ncd_cfg.idle_timeout);
-	ncd_auth_init();
-	if (!listen_ssh()) {
-		snprintf(err, errlen, "cannot listen on %s port %u",
-			 ncd_cfg.address, ncd_cfg.port);
+	if (!ncd_ssh_start(err, errlen))
 		return false;
-	}
 	ps = nc_ps_new();
 	if (!ps || !start_threads()) {
 		snprintf(err, errlen, "cannot start the server's threads");
@@ -565,6 +538,7 @@ bool ncd_server_stop(void)
 		nc_ps_clear(ps, 1, NULL);
 		nc_ps_free(ps);
 	}
+	ncd_ssh_stop();
 	nc_server_destroy();
 	free(table);
 	return true;

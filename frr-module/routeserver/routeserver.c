@@ -7,6 +7,8 @@
 
 #include <zebra.h>
 
+#include "frr_compat.h"
+
 #include "libfrr.h"
 #include "log.h"
 #include "module.h"
@@ -20,7 +22,7 @@
 #include "rs_nb.h"
 
 /* Commands and the northbound exist only once the library is set up. */
-static int rs_late_init(struct thread_master *master)
+static int rs_late_init(struct event_loop *master)
 {
 	rs_nb_register();
 	rs_enforce_init();

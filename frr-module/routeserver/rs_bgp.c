@@ -6,6 +6,8 @@
 
 #include <zebra.h>
 
+#include "frr_compat.h"
+
 #include "sockunion.h"
 
 #include "bgpd/bgpd.h"
@@ -66,5 +68,5 @@ void rs_bgp_neighbor_key(const struct peer *peer, char *key, size_t len)
 	if (peer->conf_if)
 		strlcpy(key, peer->conf_if, len);
 	else
-		sockunion2str(&peer->su, key, len);
+		sockunion2str(rs_peer_su(peer), key, len);
 }

@@ -35,10 +35,11 @@
 
 #include <zebra.h>
 
+#include "frr_compat.h"
+
 #include "jhash.h"
 #include "log.h"
 #include "routemap.h"
-#include "thread.h"
 
 #include "bgpd/bgpd.h"
 #include "bgpd/bgp_attr.h"
@@ -88,8 +89,8 @@ bool rs_debug;
  */
 static bool rs_enforcing;
 
-static struct thread *rs_watch_thread;
-static struct thread *rs_refresh_thread;
+static struct event *rs_watch_thread;
+static struct event *rs_refresh_thread;
 
 static const char *const rs_outbound_names[] = {
 	[RS_OUTBOUND_ENFORCED] = "enforced",
@@ -542,7 +543,7 @@ static void rs_outbound_refresh_instance(const struct rs_instance *rsi)
 }
 
 /* The commit returns first: the refresh runs as the next event. */
-static void rs_refresh_run(struct thread *thread)
+static void rs_refresh_run(struct event *thread)
 {
 	const struct rs_instance *rsi;
 
@@ -559,8 +560,8 @@ static void rs_refresh_run(struct thread *thread)
 static void rs_refresh_schedule(struct rs_instance *rsi)
 {
 	rsi->refresh_pending = true;
-	thread_add_event(bm->master, rs_refresh_run, NULL, 0,
-			 &rs_refresh_thread);
+	event_add_event(bm->master, rs_refresh_run, NULL, 0,
+			&rs_refresh_thread);
 }
 
 bool rs_enforce_conflict(const struct rs_peer *rp, char *text, size_t text_len)
@@ -768,7 +769,7 @@ static void rs_weight_set(struct peer *peer, afi_t afi, uint16_t weight)
 	if (peer->weight[afi][SAFI_UNICAST] == weight)
 		return;
 	peer->weight[afi][SAFI_UNICAST] = weight;
-	if (peer_established(peer) && peer->pcount[afi][SAFI_UNICAST])
+	if (rs_peer_established(peer) && peer->pcount[afi][SAFI_UNICAST])
 		peer_clear_soft(peer, afi, SAFI_UNICAST, BGP_CLEAR_SOFT_IN);
 }
 
@@ -838,9 +839,9 @@ static void rs_limit_teardown(struct rs_peer *rp, struct peer *peer, afi_t afi)
 		rp->rsi->vrf, rp->cfg.neighbor, peer->pcount[afi][SAFI_UNICAST],
 		afi2str(afi), limit, rp->limit_teardowns);
 	SET_FLAG(peer->sflags, PEER_STATUS_PREFIX_OVERFLOW);
-	bgp_notify_send_with_data(peer, BGP_NOTIFY_CEASE,
-				  BGP_NOTIFY_CEASE_MAX_PREFIX, data,
-				  sizeof(data));
+	rs_notify_send_with_data(peer, BGP_NOTIFY_CEASE,
+				 BGP_NOTIFY_CEASE_MAX_PREFIX, data,
+				 sizeof(data));
 }
 
 static bool rs_over_limit(const struct rs_peer *rp, struct peer *peer,
@@ -867,7 +868,7 @@ static int rs_route_received(struct bgp *bgp, afi_t afi, safi_t safi,
 /* A lower limit applies to the routes already held, too. */
 static void rs_limit_apply(struct rs_peer *rp, afi_t afi)
 {
-	if (peer_established(rp->bgp_peer) &&
+	if (rs_peer_established(rp->bgp_peer) &&
 	    rs_over_limit(rp, rp->bgp_peer, afi))
 		rs_limit_teardown(rp, rp->bgp_peer, afi);
 }
@@ -991,7 +992,7 @@ static void rs_outbound_refresh(struct rs_peer *rp)
 {
 	afi_t afi;
 
-	if (!rp->bgp_peer || !peer_established(rp->bgp_peer))
+	if (!rp->bgp_peer || !rs_peer_established(rp->bgp_peer))
 		return;
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		rs_outbound_refresh_af(rp->bgp_peer, afi);
@@ -1144,14 +1145,14 @@ static void rs_watch_instance(struct rs_instance *rsi)
 		rs_watch_conflict(rp);
 }
 
-static void rs_watch(struct thread *thread)
+static void rs_watch(struct event *thread)
 {
 	const struct rs_instance *it;
 
 	for (it = rs_instance_first(); it; it = rs_instance_next(it))
 		rs_watch_instance(rs_instance_lookup(it->vrf));
-	thread_add_timer(bm->master, rs_watch, NULL, RS_WATCH_INTERVAL,
-			 &rs_watch_thread);
+	event_add_timer(bm->master, rs_watch, NULL, RS_WATCH_INTERVAL,
+			&rs_watch_thread);
 }
 
 void rs_enforce_init(void)
@@ -1159,8 +1160,8 @@ void rs_enforce_init(void)
 	route_map_install_match(&rs_exchange_rule_cmd);
 	rs_enforcing = true;
 	hook_register(bgp_process, rs_route_received);
-	thread_add_timer(bm->master, rs_watch, NULL, RS_WATCH_INTERVAL,
-			 &rs_watch_thread);
+	event_add_timer(bm->master, rs_watch, NULL, RS_WATCH_INTERVAL,
+			&rs_watch_thread);
 }
 
 void rs_enforce_fini(void)
@@ -1169,8 +1170,8 @@ void rs_enforce_fini(void)
 	struct rs_class *cls;
 
 	rs_enforcing = false;
-	THREAD_OFF(rs_watch_thread);
-	THREAD_OFF(rs_refresh_thread);
+	EVENT_OFF(rs_watch_thread);
+	EVENT_OFF(rs_refresh_thread);
 	while ((rp = rs_bgp_peers_pop(&rs_bgp_peers)))
 		rp->bgp_peer = NULL;
 	rs_bgp_peers_fini(&rs_bgp_peers);

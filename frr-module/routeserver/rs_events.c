@@ -6,6 +6,8 @@
 
 #include <zebra.h>
 
+#include "frr_compat.h"
+
 #include "northbound.h"
 
 #include "bgpd/bgpd.h"
@@ -37,7 +39,7 @@ static int rs_peer_status_changed(struct peer *peer)
 
 	if (rs_shutting_down)
 		return 0;
-	if (peer->status != Deleted) {
+	if (rs_peer_status(peer) != Deleted) {
 		rs_notify_peer_status(peer);
 		return 0;
 	}

@@ -6,6 +6,8 @@
 
 #include <zebra.h>
 
+#include "frr_compat.h"
+
 #include "bgpd/bgpd.h"
 
 #include "rs_bgp.h"
@@ -38,7 +40,8 @@ static void rs_gw_members_collect(struct rs_gw_members *gm,
 	size_t i = 0;
 
 	gm->count = rs_peers_count(peers);
-	gm->peers = XCALLOC(MTYPE_RS_GW_MEMBERS, gm->count * sizeof(*gm->peers));
+	gm->peers =
+		XCALLOC(MTYPE_RS_GW_MEMBERS, gm->count * sizeof(*gm->peers));
 	gm->members =
 		XCALLOC(MTYPE_RS_GW_MEMBERS, gm->count * sizeof(*gm->members));
 	frr_each (rs_peers_const, peers, rp) {
@@ -53,7 +56,7 @@ static void rs_gw_members_collect(struct rs_gw_members *gm,
 		if (sessions) {
 			struct peer *peer = rs_peer_neighbor(rp);
 
-			member->established = peer && peer_established(peer);
+			member->established = peer && rs_peer_established(peer);
 		}
 		i++;
 	}
@@ -102,8 +105,7 @@ enum rs_gw_state rs_gateway_state(const struct rs_peer *rp, char *reason,
 }
 
 static bool rs_nva_asn_unfit(const struct bgp *bgp, const struct peer *peer,
-			     const char *neighbor, char *text,
-			     size_t text_len)
+			     const char *neighbor, char *text, size_t text_len)
 {
 	const char *problem;
 	as_t asn;

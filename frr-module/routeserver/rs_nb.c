@@ -6,6 +6,8 @@
 
 #include <zebra.h>
 
+#include "frr_compat.h"
+
 #include "northbound.h"
 #include "northbound_cli.h"
 #include "yang.h"
@@ -319,9 +321,10 @@ static int rs_route_map_pre_validate(struct nb_cb_pre_validate_args *args)
 	if (strncmp(name, RS_EXCHANGE_MAP_PREFIX,
 		    strlen(RS_EXCHANGE_MAP_PREFIX)))
 		return NB_OK;
-	snprintf(args->errmsg, args->errmsg_len,
-		 "route-map %s: names beginning with %s belong to the route-server module",
-		 name, RS_EXCHANGE_MAP_PREFIX);
+	snprintf(
+		args->errmsg, args->errmsg_len,
+		"route-map %s: names beginning with %s belong to the route-server module",
+		name, RS_EXCHANGE_MAP_PREFIX);
 	/* a configuration file's errors reach no one else */
 	zlog_warn("route-server: refused %s", args->errmsg);
 	return NB_ERR_VALIDATION;
@@ -340,7 +343,7 @@ void rs_nb_register(void)
 {
 	const struct lys_module *module;
 
-	module = yang_module_load(frr_routeserver_info.name)->info;
+	module = rs_yang_module_load(frr_routeserver_info.name)->info;
 	yang_snodes_iterate(module, rs_nb_node_new, 0, rs_nb_node_mtype());
 	rs_nb_load_callbacks(&frr_routeserver_info);
 	rs_nb_guard_route_maps();

@@ -5,6 +5,8 @@
 
 #include <zebra.h>
 
+#include "frr_compat.h"
+
 #include "northbound.h"
 #include "yang.h"
 
@@ -74,9 +76,9 @@ static void rs_notify_session(const struct rs_peer *rp, struct peer *peer)
 	if (rp->cfg.role != RS_ROLE_NVA)
 		rs_notify_arg(args, notif, "gateway", rp->cfg.gateway);
 	rs_notify_arg(args, notif, "established",
-		      peer_established(peer) ? "true" : "false");
+		      rs_peer_established(peer) ? "true" : "false");
 	rs_notify_arg(args, notif, "session-state",
-		      lookup_msg(bgp_status_msg, peer->status, NULL));
+		      lookup_msg(bgp_status_msg, rs_peer_status(peer), NULL));
 	nb_notification_send(notif, args);
 }
 
@@ -84,8 +86,8 @@ void rs_notify_peer_status(struct peer *peer)
 {
 	struct rs_peer *rp = rs_role_peer_of(peer);
 
-	if (!rp ||
-	    (peer->status != Established && peer->ostatus != Established))
+	if (!rp || (rs_peer_status(peer) != Established &&
+		    rs_peer_ostatus(peer) != Established))
 		return;
 	rs_notify_session(rp, peer);
 	rs_notify_gateways(rs_instance_lookup(rp->rsi->vrf));

@@ -5,6 +5,8 @@
 
 #include <zebra.h>
 
+#include "frr_compat.h"
+
 #include "log.h"
 
 #include "bgpd/bgpd.h"
@@ -35,8 +37,7 @@ static uint32_t rs_routes_advertised(struct peer *peer)
 	return count;
 }
 
-static bool rs_peer_stale(const struct rs_peer *rp, char *text,
-			  size_t text_len)
+static bool rs_peer_stale(const struct rs_peer *rp, char *text, size_t text_len)
 {
 	char problem[RS_WARNING_LEN];
 
@@ -88,7 +89,7 @@ void rs_peer_view(const struct rs_peer *rp, struct rs_peer_view *view)
 	view->session_state = "no-neighbor";
 	if (peer) {
 		view->session_state =
-			lookup_msg(bgp_status_msg, peer->status, NULL);
+			lookup_msg(bgp_status_msg, rs_peer_status(peer), NULL);
 		view->routes_learned = rs_routes_learned(peer);
 		view->routes_advertised = rs_routes_advertised(peer);
 	}

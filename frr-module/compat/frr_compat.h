@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What differs between the FRR releases the bgpd modules are built against
+ * (RS_FRR_MAJOR 8: 8.4, 10: 10.3) and, for nbagent, the libyang releases
+ * (LIBYANG_MAJOR). The code uses FRR 10's names: for 8.4 they are mapped to
+ * the old ones, and the calls whose arguments changed have wrappers here.
+ *
+ * Include it after <zebra.h> and before any other FRR header: on 8.4 "event"
+ * becomes "thread", also in the FRR headers read after it (northbound.h's
+ * args->event), so a header read before it would name a member differently
+ * from the code.
+ */
+
+#ifndef _FRR_COMPAT_H
+#define _FRR_COMPAT_H
+
+#ifndef RS_FRR_MAJOR
+#error "RS_FRR_MAJOR is not defined"
+#endif
+
+#if RS_FRR_MAJOR >= 10
+#include "frrevent.h"
+#else
+#include "thread.h"
+
+#define event thread
+#define event_loop thread_master /* also frr_late_init's argument */
+#define EVENT_ARG THREAD_ARG
+#define EVENT_OFF THREAD_OFF
+#define event_add_read thread_add_read
+#define event_add_write thread_add_write
+#define event_add_timer thread_add_timer
+#define event_add_event thread_add_event
+
+#define frr_runstatedir frr_vtydir
+#endif
+
+#include "libfrr.h"
+#include "northbound.h"
+#include "yang.h"
+
+#include "bgpd/bgpd.h"
+#include "bgpd/bgp_packet.h"
+
+/* A peer's session state: in the peer on 8.4, in its connection on 10. */
+#if RS_FRR_MAJOR >= 10
+#define RS_PEER_CONNECTION(peer) ((peer)->connection)
+#else
+#define RS_PEER_CONNECTION(peer) (peer)
+#endif
+
+static inline enum bgp_fsm_status rs_peer_status(const struct peer *peer)
+{
+	return RS_PEER_CONNECTION(peer)->status;
+}
+
+static inline enum bgp_fsm_status rs_peer_ostatus(const struct peer *peer)
+{
+	return RS_PEER_CONNECTION(peer)->ostatus;
+}
+
+static inline const union sockunion *rs_peer_su(const struct peer *peer)
+{
+	return &RS_PEER_CONNECTION(peer)->su;
+}
+
+static inline bool rs_peer_established(struct peer *peer)
+{
+	return peer_established(RS_PEER_CONNECTION(peer));
+}
+
+static inline void rs_notify_send_with_data(struct peer *peer, uint8_t code,
+					    uint8_t sub_code, uint8_t *data,
+					    size_t datalen)
+{
+	bgp_notify_send_with_data(RS_PEER_CONNECTION(peer), code, sub_code,
+				  data, datalen);
+}
+
+/* The northbound */
+
+static inline struct yang_module *rs_yang_module_load(const char *name)
+{
+#if RS_FRR_MAJOR >= 10
+	return yang_module_load(name, NULL); /* NULL: features as on 8.4 */
+#else
+	return yang_module_load(name);
+#endif
+}
+
+static inline int rs_nb_candidate_commit(struct nb_context context,
+					 struct nb_config *candidate,
+					 bool save_transaction,
+					 const char *comment,
+					 uint32_t *transaction_id, char *errmsg,
+					 size_t errmsg_len)
+{
+#if RS_FRR_MAJOR >= 10
+	return nb_candidate_commit(context, candidate, save_transaction,
+				   comment, transaction_id, errmsg, errmsg_len);
+#else
+	return nb_candidate_commit(&context, candidate, save_transaction,
+				   comment, transaction_id, errmsg, errmsg_len);
+#endif
+}
+
+/*
+ * The callback gets the data of each state leaf. FRR 10's walker frees it
+ * after the call, 8.4's leaves it to the callback: so it is freed here.
+ */
+#if RS_FRR_MAJOR < 10
+struct rs_nb_oper_iter {
+	nb_oper_data_cb cb;
+	void *arg;
+};
+
+static inline int rs_nb_oper_free_data(const struct lysc_node *snode,
+				       struct yang_translator *translator,
+				       struct yang_data *data, void *arg)
+{
+	struct rs_nb_oper_iter *iter = arg;
+	int ret = iter->cb(snode, translator, data, iter->arg);
+
+	yang_data_free(data);
+	return ret;
+}
+#endif
+
+static inline int rs_nb_oper_iterate(const char *xpath,
+				     struct yang_translator *translator,
+				     uint32_t flags, nb_oper_data_cb cb,
+				     void *arg)
+{
+#if RS_FRR_MAJOR >= 10
+	return nb_oper_iterate_legacy(xpath, translator, flags, cb, arg, NULL);
+#else
+	struct rs_nb_oper_iter iter = {.cb = cb, .arg = arg};
+
+	return nb_oper_data_iterate(xpath, translator, flags,
+				    rs_nb_oper_free_data, &iter);
+#endif
+}
+
+/* libyang 3 split an error's path into a data and a schema path. */
+#ifdef LIBYANG_MAJOR
+static inline const char *rs_ly_err_path(const struct ly_err_item *e)
+{
+#if LIBYANG_MAJOR >= 3
+	return e->data_path ? e->data_path : e->schema_path;
+#else
+	return e->path;
+#endif
+}
+#endif
+
+#endif /* _FRR_COMPAT_H */
