@@ -166,7 +166,12 @@ rs_peer_state_outbound_policy_get_elem(struct nb_cb_get_elem_args *args)
 
 	if (!rs_peer_view_of(args->list_entry, &view))
 		return NULL;
-	return yang_data_new_enum(args->xpath, view.outbound);
+	/*
+	 * By name: yang_data_new_enum() looks the path up in the schema and
+	 * aborts when it is not there, and FRR 10.3's walker leaves the levels
+	 * of lists queried without keys out of the path it hands over.
+	 */
+	return yang_data_new(args->xpath, rs_outbound_name(view.outbound));
 }
 
 struct yang_data *
