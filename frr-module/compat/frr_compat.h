@@ -105,52 +105,42 @@ static inline int rs_nb_candidate_commit(struct nb_context context,
 }
 
 /*
- * The callback gets the data of each state leaf. FRR 10's walker frees it
- * after the call, 8.4's leaves it to the callback: so it is freed here.
+ * The state at xpath as a data tree from the root, in *tree (NULL when
+ * there is none). FRR 10's walker builds the tree itself, keyless list
+ * entries included, which its leaf paths cannot name; 8.4's hands out each
+ * leaf with its path and leaves freeing it to the callback.
  */
 #if RS_FRR_MAJOR < 10
-struct rs_nb_oper_iter {
-	nb_oper_data_cb cb;
-	void *arg;
-};
-
-static inline int rs_nb_oper_free_data(const struct lysc_node *snode,
-				       struct yang_translator *translator,
-				       struct yang_data *data, void *arg)
+static inline int rs_nb_oper_add_leaf(const struct lysc_node *snode,
+				      struct yang_translator *translator,
+				      struct yang_data *data, void *arg)
 {
-	struct rs_nb_oper_iter *iter = arg;
-	int ret = iter->cb(snode, translator, data, iter->arg);
+	struct lyd_node **tree = arg, *node;
+	LY_ERR err = lyd_new_path(*tree, ly_native_ctx, data->xpath,
+				  data->value, LYD_NEW_PATH_UPDATE, &node);
 
+	if (!err && !*tree)
+		*tree = node;
 	yang_data_free(data);
-	return ret;
+	return err ? NB_ERR : NB_OK;
 }
 #endif
 
-static inline int rs_nb_oper_iterate(const char *xpath,
-				     struct yang_translator *translator,
-				     uint32_t flags, nb_oper_data_cb cb,
-				     void *arg)
+static inline int rs_nb_oper_tree(const char *xpath, struct lyd_node **tree)
 {
 #if RS_FRR_MAJOR >= 10
-	return nb_oper_iterate_legacy(xpath, translator, flags, cb, arg, NULL);
+	return nb_oper_iterate_legacy(xpath, NULL, 0, NULL, NULL, tree);
 #else
-	struct rs_nb_oper_iter iter = {.cb = cb, .arg = arg};
+	int ret;
 
-	return nb_oper_data_iterate(xpath, translator, flags,
-				    rs_nb_oper_free_data, &iter);
+	*tree = NULL;
+	ret = nb_oper_data_iterate(xpath, NULL, 0, rs_nb_oper_add_leaf, tree);
+	if (ret != NB_OK && *tree) {
+		yang_dnode_free(*tree);
+		*tree = NULL;
+	}
+	return ret;
 #endif
 }
-
-/* libyang 3 split an error's path into a data and a schema path. */
-#ifdef LIBYANG_MAJOR
-static inline const char *rs_ly_err_path(const struct ly_err_item *e)
-{
-#if LIBYANG_MAJOR >= 3
-	return e->data_path ? e->data_path : e->schema_path;
-#else
-	return e->path;
-#endif
-}
-#endif
 
 #endif /* _FRR_COMPAT_H */

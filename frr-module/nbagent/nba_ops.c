@@ -8,6 +8,7 @@
 #include <zebra.h>
 
 #include "frr_compat.h"
+#include "ly_compat.h"
 
 #include "northbound.h"
 #include "yang.h"
@@ -242,27 +243,13 @@ static enum nba_status add_config(const char *xpath, struct lyd_node **tree,
 	return NBA_OK;
 }
 
-static int add_state_elem(const struct lysc_node *snode,
-			  struct yang_translator *translator,
-			  struct yang_data *data, void *arg)
-{
-	struct lyd_node **tree = arg;
-	struct lyd_node *node;
-	LY_ERR err;
-
-	err = lyd_new_path(*tree, ly_native_ctx, data->xpath, data->value,
-			   LYD_NEW_PATH_UPDATE, &node);
-	if (!err && !*tree)
-		*tree = node;
-	return err ? NB_ERR : NB_OK;
-}
-
 static enum nba_status add_state_at(const char *xpath, struct lyd_node **tree,
 				    char *errmsg, size_t len)
 {
-	int ret = rs_nb_oper_iterate(xpath, NULL, 0, add_state_elem, tree);
+	struct lyd_node *state;
+	int ret = rs_nb_oper_tree(xpath, &state);
 
-	if (ret == NB_OK)
+	if (ret == NB_OK && (!state || tree_merge(tree, state) == LY_SUCCESS))
 		return NBA_OK;
 	snprintf(errmsg, len, "cannot read the state at %s", xpath);
 	return ret == NB_ERR_NOT_FOUND ? NBA_ERR_NOT_FOUND : NBA_ERR;

@@ -15,6 +15,8 @@
 #include <libyang/libyang.h>
 #include <nc_server.h>
 
+#include "ly_compat.h"
+
 #if !defined(LIBYANG_MAJOR) || !defined(LIBNETCONF2_MAJOR)
 #error "build with -DLIBYANG_MAJOR=N -DLIBNETCONF2_MAJOR=N"
 #endif
@@ -48,20 +50,6 @@ static inline LY_ERR ncd_lyd_find_xpath3(const struct lyd_node *ctx_node,
 			       set);
 #else
 	return lyd_find_xpath3(ctx_node, tree, xpath, vars, set);
-#endif
-}
-
-/*
- * Where a libyang error is, or NULL: libyang 2 has one path, a sentence
- * such as 'Data location "/a:b".'; libyang 3 has a bare data path or
- * schema path.
- */
-static inline const char *ncd_ly_err_path(const struct ly_err_item *e)
-{
-#if LIBYANG_MAJOR >= 3
-	return e->data_path ? e->data_path : e->schema_path;
-#else
-	return e->path;
 #endif
 }
 

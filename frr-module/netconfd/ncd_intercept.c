@@ -413,7 +413,7 @@ static bool operation_known(const struct lyd_node_opaq *op)
 const char *ncd_yang_error_path(const struct ly_err_item *e, char *buf,
 				size_t len)
 {
-	const char *path = e ? ncd_ly_err_path(e) : NULL, *start, *end;
+	const char *path = e ? rs_ly_err_path(e) : NULL, *start, *end;
 
 	if (!path)
 		return NULL;
