@@ -477,9 +477,15 @@ LY_ERR lyd_parse_op(const struct ly_ctx *ctx, struct lyd_node *parent,
 	if (data_type != LYD_TYPE_RPC_NETCONF || ctx != ncd_ctx || !tree || !op)
 		return real_parse_op(ctx, parent, in, format, data_type, tree,
 				     op);
+	/*
+	 * libnetconf2 3 answers an envelope without a message-id itself and
+	 * dispatches nothing: the error kept for that request must not
+	 * answer this one.
+	 */
+	nc_server_reply_free(parse_error);
+	parse_error = NULL;
 	xml = ly_in_memory(in, NULL);
 	if (xml && longest_select(xml) > NCD_XPATH_MAX) {
-		nc_server_reply_free(parse_error);
 		parse_error = ncd_reply_error(
 			NC_ERR_TOO_BIG, NC_ERR_TYPE_PROT, NULL,
 			"an XPath filter is longer than 4096 characters");
@@ -503,16 +509,23 @@ LY_ERR lyd_parse_op(const struct ly_ctx *ctx, struct lyd_node *parent,
 		lyd_free_tree(*tree);
 		*tree = NULL;
 	}
-	if (!*tree || (ret && not_xml))
+	if (!*tree || (ret && not_xml)) {
+		/*
+		 * The reply keeps the message-id the text has, if any:
+		 * libnetconf2 3 dispatches no envelope without one.
+		 */
+		lyd_free_all(*tree);
+		*tree = NULL;
+		if (xml && envelope_of(xml, tree))
+			return LY_EMEM;
 		reply = nc_server_reply_err(
 			nc_err(ncd_ctx, NC_ERR_MALFORMED_MSG));
-	else if (!has_message_id(*tree))
+	} else if (!has_message_id(*tree))
 		reply = missing_message_id();
 	else if (ret)
 		reply = operation_error(in, msg, path);
 	if (!reply)
 		return ret;
-	nc_server_reply_free(parse_error);
 	parse_error = reply;
 	lyd_free_all(*op);
 	*op = NULL;
