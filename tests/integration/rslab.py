@@ -23,11 +23,13 @@ Environment:
   RS_VTYSH      the vtysh that knows the module's commands (default: /usr/bin/vtysh)
   RS_NETCONFD   the NETCONF daemon (default: /usr/sbin/frr-netconfd)
   RS_KEEP       if set to 1, keep the work directories after a stop
+  RS_BUILD_DIR  the build directory the --build options use (default: build/)
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import ipaddress
 import json
 import os
@@ -67,6 +69,22 @@ def vtysh_path() -> str:
 
 def netconfd_path() -> str:
     return os.environ.get("RS_NETCONFD") or DEFAULT_NETCONFD
+
+
+@functools.lru_cache(maxsize=None)
+def frr_major() -> int:
+    """The installed frr's major version: 8 on Debian 12, 10 on Debian 13."""
+    version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "frr"],
+                             capture_output=True, text=True, check=True,
+                             timeout=CMD_TIMEOUT).stdout
+    return int(version.split(":")[-1].split(".")[0])
+
+
+def build_dir() -> str:
+    """This tree's build directory: RS_BUILD_DIR, or build/ at its top."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(
+        os.path.abspath(__file__))))
+    return os.environ.get("RS_BUILD_DIR") or os.path.join(top, "build")
 
 
 def addr4(host: int) -> str:
