@@ -141,9 +141,17 @@ def yang_peer_states(rs):
     return {p["neighbor"]: p["state"] for p in instance.get("peer", [])}
 
 
+def bgpd_route_maps(rs, *name):
+    """bgpd's route-maps (or the one named) as `show route-map json` gives
+    them: under "BGP" from FRR 8.4's bgpd, under "bgpd" from FRR 10's
+    vtysh."""
+    shown = rs.show_json(" ".join(("show route-map", *name, "json")))
+    return shown["BGP"] if "BGP" in shown else shown["bgpd"]
+
+
 def route_map_rules(rs, name):
     """(sequence, type, match clauses) of each entry of bgpd's route-map."""
-    maps = rs.show_json(f"show route-map {name} json")["BGP"]
+    maps = bgpd_route_maps(rs, name)
     return [(rule["sequenceNumber"], rule["type"], rule["matchClauses"])
             for rule in maps[name]["rules"]]
 
@@ -409,7 +417,7 @@ def test_route_map_and_gateway_names_are_unique(route_server):
                   "instance 1")
 
     nva_map, vpn_map = "rs-exchange:nva:a-vpn", "rs-exchange:vpn:nva:a"
-    maps = rs.show_json("show route-map json")["BGP"]
+    maps = bgpd_route_maps(rs)
     assert {name for name in maps if name.startswith("rs-exchange:")} == {
         nva_map, vpn_map}, sorted(maps)
     for name in (nva_map, vpn_map):
