@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NCD_CONF_DIR_DEFAULT "/etc/frr/netconf"
+#define NCD_CONF_DIR_DEFAULT "/etc/frr-netconfd"
 #define NCD_CONFIG_FILE_DEFAULT NCD_CONF_DIR_DEFAULT "/frr-netconfd.conf"
 
 struct ncd_config {

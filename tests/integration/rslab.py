@@ -50,6 +50,9 @@ DEFAULT_NETCONFD = "/usr/sbin/frr-netconfd"
 NETCONF_PORT = 830
 MODULE_NAME = "routeserver"
 MODULE_FILE = "bgpd_routeserver.so"
+# this source tree
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
 
 NET4 = ipaddress.ip_network("198.18.0.0/24")
 NET6 = ipaddress.ip_network("2001:db8:18::/64")
@@ -80,11 +83,19 @@ def frr_major() -> int:
     return int(version.split(":")[-1].split(".")[0])
 
 
+def _module_version() -> str:
+    """The version configure.ac gives, which the module reports."""
+    with open(os.path.join(TOP, "configure.ac")) as f:
+        return re.search(r"AC_INIT\(\[frr-routeserver\], \[([^]]+)\]",
+                         f.read()).group(1)
+
+
+MODULE_VERSION = _module_version()
+
+
 def build_dir() -> str:
     """This tree's build directory: RS_BUILD_DIR, or build/ at its top."""
-    top = os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(__file__))))
-    return os.environ.get("RS_BUILD_DIR") or os.path.join(top, "build")
+    return os.environ.get("RS_BUILD_DIR") or os.path.join(TOP, "build")
 
 
 def addr4(host: int) -> str:

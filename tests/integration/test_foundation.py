@@ -13,7 +13,7 @@ import pytest
 
 import rslab
 
-MODULE_LINE = "route-server module 0.2.0 loaded"
+MODULE_LINE = f"route-server module {rslab.MODULE_VERSION} loaded"
 CMD = "route-server branch-to-branch"
 RS_ASN = 65515
 
@@ -46,7 +46,7 @@ def test_module_loads_once(route_server):
                          "the module's loaded lines")
     rc, out, err = route_server.vtysh("show modules", daemon="bgpd")
     assert rc == 0, out + err
-    assert "bgpd_routeserver" in out and "0.2.0" in out, out
+    assert "bgpd_routeserver" in out and rslab.MODULE_VERSION in out, out
     assert rslab.MODULE_FILE in out, out
 
 
@@ -105,7 +105,7 @@ def test_operational_state_version(route_server):
         "show yang operational-data /frr-routeserver:route-server bgpd")
     assert rc == 0, out + err
     assert json.loads(out) == {
-        "frr-routeserver:route-server": {"state": {"version": "0.2.0"}}}
+        "frr-routeserver:route-server": {"state": {"version": rslab.MODULE_VERSION}}}
 
 
 def test_write_memory_and_boot_after_restart(route_server):

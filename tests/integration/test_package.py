@@ -1,12 +1,15 @@
 """The Debian package: installing it gives a vtysh that knows the module's
-commands and frr-netconfd with its user, unit and files, and removing or
-purging it puts Debian's vtysh back and leaves nothing behind. RS_DEB names
-the .deb (tests/run sets it); the package is installed again at the end."""
+commands and frr-netconfd with its user, unit and files, upgrading it from
+a package that kept those files in /etc/frr/netconf moves them to
+/etc/frr-netconfd, and removing or purging it puts Debian's vtysh back and
+leaves nothing behind. RS_DEB names the .deb (tests/run sets it); the
+package is installed again at the end."""
 
 import grp
 import hashlib
 import os
 import pwd
+import shutil
 import subprocess
 
 import pytest
@@ -30,9 +33,13 @@ SHIPPED = [
     "/usr/share/man/man8/frr-netconfd.8.gz",
     "/usr/share/frr-routeserver/yang/ietf-netconf@2013-09-29.yang",
 ]
-NETCONF_DIR = "/etc/frr/netconf"
+NETCONF_DIR = "/etc/frr-netconfd"
 HOST_KEY = NETCONF_DIR + "/ssh_host_ecdsa_key"
 CONFFILES = [NETCONF_DIR + "/frr-netconfd.conf", NETCONF_DIR + "/nacm.xml"]
+# where earlier packages kept them (not readable by frr-netconf on Debian
+# 13, whose frr makes /etc/frr 0700)
+OLD_NETCONF_DIR = "/etc/frr/netconf"
+OLD_HOST_KEY = OLD_NETCONF_DIR + "/ssh_host_ecdsa_key"
 GONE = ["/usr/lib/x86_64-linux-gnu/frr/modules/bgpd_netconf.so",
         "/usr/lib/x86_64-linux-gnu/frr/modules/bgpd_netconf_server.so"]
 DAEMON_USER = "frr-netconf"
@@ -144,4 +151,148 @@ def test_install_remove_purge(tmp_path):
                      if f.startswith(PKG + ".")]
         assert leftovers == []
     finally:
+        dpkg("--install", DEB)
+
+
+def build_old_package(tmp_path, version: str, conffiles: bool) -> str:
+    """A stand-in for an earlier frr-routeserver VERSION that kept
+    frr-netconfd's files in /etc/frr/netconf: with CONFFILES, this
+    package's conffiles there (as 0.2.0 shipped them), else nothing
+    (0.1.0 had none). The files its postinst made are up to the caller."""
+    shipped = tmp_path / "shipped"
+    dpkg("--extract", DEB, str(shipped))
+    root = tmp_path / f"old-{version}"
+    (root / "DEBIAN").mkdir(parents=True)
+    arch = rslab.run(["dpkg", "--print-architecture"]).stdout.strip()
+    (root / "DEBIAN" / "control").write_text(
+        f"Package: {PKG}\nVersion: {version}\nArchitecture: {arch}\n"
+        "Maintainer: tests <tests@frr-routeserver.invalid>\n"
+        f"Description: stand-in for {PKG} {version}\n")
+    if conffiles:
+        old = root / OLD_NETCONF_DIR.lstrip("/")
+        old.mkdir(parents=True)
+        lines = []
+        for path in CONFFILES:
+            text = (shipped / path.lstrip("/")).read_text()
+            name = os.path.basename(path)
+            (old / name).write_text(text.replace(NETCONF_DIR, OLD_NETCONF_DIR))
+            lines.append(f"{OLD_NETCONF_DIR}/{name}\n")
+        (root / "DEBIAN" / "conffiles").write_text("".join(lines))
+    for dirpath, dirnames, filenames in os.walk(root):
+        os.chmod(dirpath, 0o755)
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), 0o644)
+    deb = str(tmp_path / f"{PKG}_{version}_{arch}.deb")
+    rslab.run(["dpkg-deb", "--root-owner-group", "--build", str(root), deb],
+              timeout=120)
+    return deb
+
+
+def install_file(path: str, text: str, mode: int, user: str,
+                 group: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+    os.chown(path, pwd.getpwnam(user).pw_uid, grp.getgrnam(group).gr_gid)
+    os.chmod(path, mode)
+
+
+def make_old_host_key(user: str, group: str, mode: int) -> None:
+    rslab.run(["ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "",
+               "-f", OLD_HOST_KEY])
+    for path in (OLD_HOST_KEY, OLD_HOST_KEY + ".pub"):
+        os.chown(path, pwd.getpwnam(user).pw_uid, grp.getgrnam(group).gr_gid)
+    os.chmod(OLD_HOST_KEY, mode)
+
+
+@pytest.mark.parametrize("version", ["0.1.0", "0.2.0"])
+def test_upgrade_moves_netconf_files(tmp_path, version):
+    """An upgrade from a package that kept frr-netconfd's files in
+    /etc/frr/netconf (0.1.0: a host key owned by frr and an empty
+    authorized_keys; 0.2.0: conffiles, one of them changed, the host key
+    and a user's key)
+    moves them to /etc/frr-netconfd, keeping the changes and the key, and
+    removes the old directory; a path into it set by hand is kept, with a
+    note. The daemon then checks its files fine as its user. Purging
+    afterwards leaves neither directory."""
+    made = False
+    try:
+        dpkg("--purge", PKG)
+        for path in (NETCONF_DIR, OLD_NETCONF_DIR):
+            if os.path.exists(path):
+                pytest.skip(f"{path} keeps files after a purge")
+        made = True
+        dpkg("--install", build_old_package(tmp_path, version,
+                                            conffiles=version != "0.1.0"))
+        conf = OLD_NETCONF_DIR + "/frr-netconfd.conf"
+        alice = ""
+        if version == "0.1.0":
+            os.makedirs(OLD_NETCONF_DIR)
+            os.chown(OLD_NETCONF_DIR, pwd.getpwnam("frr").pw_uid,
+                     grp.getgrnam("frr").gr_gid)
+            os.chmod(OLD_NETCONF_DIR, 0o750)
+            make_old_host_key("frr", "frr", 0o600)
+            install_file(OLD_NETCONF_DIR + "/authorized_keys", "", 0o640,
+                         "frr", "frr")
+        else:
+            os.chown(OLD_NETCONF_DIR, 0, grp.getgrnam(DAEMON_USER).gr_gid)
+            os.chmod(OLD_NETCONF_DIR, 0o750)
+            make_old_host_key("root", DAEMON_USER, 0o640)
+            os.chown(OLD_HOST_KEY + ".pub", 0, 0)
+            os.mkdir(OLD_NETCONF_DIR + "/users", 0o755)
+            with open(OLD_HOST_KEY + ".pub") as f:
+                alice = f.read()  # any valid key
+            install_file(OLD_NETCONF_DIR + "/users/alice", alice, 0o644,
+                         "root", "root")
+            with open(conf, "a") as f:
+                f.write("idle-timeout = 1234\n")
+                # an old path set by hand: kept, with a note
+                f.write(f"nacm = {OLD_NETCONF_DIR}/nacm.xml\n")
+        key_md5 = md5(OLD_HOST_KEY)
+        pub_md5 = md5(OLD_HOST_KEY + ".pub")
+
+        upgrade = rslab.run(["dpkg", "--install", DEB], timeout=120)
+        note = f"frr-netconfd.conf still names {OLD_NETCONF_DIR}"
+        assert (note in upgrade.stderr) == (version != "0.1.0"), \
+            upgrade.stderr
+        assert not os.path.exists(OLD_NETCONF_DIR)
+        assert md5(HOST_KEY) == key_md5
+        assert md5(HOST_KEY + ".pub") == pub_md5
+        assert owner(HOST_KEY + ".pub") == (0o644, "root", "root")
+        shipped = tmp_path / "shipped" / NETCONF_DIR.lstrip("/")
+        with open(NETCONF_DIR + "/nacm.xml") as f:
+            assert f.read() == (shipped / "nacm.xml").read_text()
+        conf = NETCONF_DIR + "/frr-netconfd.conf"
+        with open(conf) as f:
+            text = f.read()
+        if version == "0.1.0":
+            assert os.listdir(NETCONF_DIR + "/users") == []
+            assert text == (shipped / "frr-netconfd.conf").read_text()
+        else:
+            assert owner(NETCONF_DIR + "/users/alice") == (0o644, "root",
+                                                           "root")
+            with open(NETCONF_DIR + "/users/alice") as f:
+                assert f.read() == alice
+            old_nacm = f"nacm = {OLD_NETCONF_DIR}/nacm.xml\n"
+            assert text.endswith("idle-timeout = 1234\n" + old_nacm)
+            # what the note asks for (on Debian 13 the old path is
+            # unreadable: the daemon would refuse to start)
+            with open(conf, "w") as f:
+                f.write(text.removesuffix(old_nacm))
+        assert_installed(tmp_path)
+        if version != "0.1.0":
+            os.remove(NETCONF_DIR + "/users/alice")
+        conffiles = rslab.run(["dpkg-query", "-W", "-f=${Conffiles}",
+                               PKG]).stdout.split("\n")
+        assert sorted(line.split()[0] for line in conffiles if line.strip()
+                      and "obsolete" not in line) == sorted(CONFFILES)
+
+        dpkg("--purge", PKG)
+        assert not os.path.exists(NETCONF_DIR)
+        assert not os.path.exists(OLD_NETCONF_DIR)
+    finally:
+        if made:
+            # both directories are this test's alone (see above)
+            rslab.run(["dpkg", "--purge", PKG], timeout=120, check=False)
+            for path in (NETCONF_DIR, OLD_NETCONF_DIR):
+                shutil.rmtree(path, ignore_errors=True)
         dpkg("--install", DEB)

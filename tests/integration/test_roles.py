@@ -311,7 +311,7 @@ FAILED = "% Failed to fetch operational data."
 EMPTY: dict = {}
 PARTIAL_XPATHS = {
     f"{ROOT}/state": {
-        "frr-routeserver:route-server": {"state": {"version": "0.2.0"}}},
+        "frr-routeserver:route-server": {"state": {"version": rslab.MODULE_VERSION}}},
     f"{ROOT}/instance": FAILED,
     f"{ROOT}/instance[vrf='default']": FAILED,
     f"{ROOT}/instance[vrf='nosuch']/gateway": FAILED,

@@ -48,9 +48,9 @@ static void assert_defaults(const struct ncd_config *cfg)
 {
 	ck_assert_str_eq(cfg->address, "127.0.0.1");
 	ck_assert_uint_eq(cfg->port, 830);
-	ck_assert_str_eq(cfg->host_key, "/etc/frr/netconf/ssh_host_ecdsa_key");
-	ck_assert_str_eq(cfg->users_dir, "/etc/frr/netconf/users");
-	ck_assert_str_eq(cfg->nacm, "/etc/frr/netconf/nacm.xml");
+	ck_assert_str_eq(cfg->host_key, "/etc/frr-netconfd/ssh_host_ecdsa_key");
+	ck_assert_str_eq(cfg->users_dir, "/etc/frr-netconfd/users");
+	ck_assert_str_eq(cfg->nacm, "/etc/frr-netconfd/nacm.xml");
 	ck_assert_str_eq(cfg->agent, "/run/frr/bgpd_nbagent.sock");
 	ck_assert_uint_eq(cfg->max_sessions, 16);
 	ck_assert_uint_eq(cfg->hello_timeout, 10);
@@ -400,7 +400,7 @@ START_TEST(test_load)
 	ck_assert_msg(ncd_config_load(&cfg, path, err, sizeof(err)), "%s", err);
 	ck_assert_uint_eq(cfg.port, 2830);
 	ck_assert(cfg.debug);
-	ck_assert_str_eq(cfg.nacm, "/etc/frr/netconf/nacm.xml");
+	ck_assert_str_eq(cfg.nacm, "/etc/frr-netconfd/nacm.xml");
 
 	path = write_file("bad.conf", "debug = no\nport = x\n", 20);
 	ck_assert(!ncd_config_load(&cfg, path, err, sizeof(err)));
