@@ -348,8 +348,22 @@ static size_t longest_select(const char *xml)
 }
 
 /*
+ * Whether text read from an unparsed request may go into a reply as its
+ * message-id: printable ASCII that needs no escaping, as the text may be
+ * no UTF-8 at all.
+ */
+static bool plain_message_id(const char *id, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (id[i] < 0x20 || id[i] > 0x7e || strchr("<>&\"'", id[i]))
+			return false;
+	return true;
+}
+
+/*
  * The envelope of a request that is not parsed: <rpc> with the message-id
- * of the first tag, if it has one, so that the client can match the reply.
+ * of the first tag, if it has one fit for the reply, so that the client
+ * can match the reply.
  */
 static LY_ERR envelope_of(const char *xml, struct lyd_node **envp)
 {
@@ -364,7 +378,8 @@ static LY_ERR envelope_of(const char *xml, struct lyd_node **envp)
 	    (id[11] != '"' && id[11] != '\''))
 		return err;
 	end = strchr(id + 12, id[11]);
-	if (!end || end > tag_end || end - (id + 12) >= (long)sizeof(value))
+	if (!end || end > tag_end || end - (id + 12) >= (long)sizeof(value) ||
+	    !plain_message_id(id + 12, end - (id + 12)))
 		return LY_SUCCESS;
 	snprintf(value, sizeof(value), "%.*s", (int)(end - (id + 12)), id + 12);
 	return lyd_new_attr2(*envp, NULL, "message-id", value, NULL);

@@ -749,8 +749,9 @@ def test_an_unknown_operation_is_not_supported(nc):
 
 
 def test_malformed_xml_is_a_malformed_message(nc):
-    # RFC 6241 appendix A: malformed-message, an rpc-error without a
-    # message-id; the session may be closed after it
+    # RFC 6241 appendix A: malformed-message; the reply carries the
+    # message-id the text has, where one can be read and repeated, and the
+    # session may be closed after it
     for junk in (b"<rpc xmlns=\"" + NC_NS.encode() + b"\" message-id=\"7\">"
                  b"<get-config><source><running/></source></get-config>",
                  b"<rpc xmlns=\"" + NC_NS.encode() + b"\" message-id=\"8\">"
@@ -771,6 +772,18 @@ def test_malformed_xml_is_a_malformed_message(nc):
             assert localname(reply) == "rpc-reply", etree.tostring(reply)
             assert texts(reply, "rpc-error/error-tag") == \
                 ["malformed-message"], (junk, etree.tostring(reply))
+    # a message-id that is no UTF-8, which the reply must not repeat (found
+    # by the fuzz, seed 2508303879); libnetconf2 3 (Debian 13) answers an
+    # <rpc> it has no message-id for itself
+    no_id = "malformed-message" if rslab.frr_major() < 10 \
+        else "missing-attribute"
+    with nc.raw() as s:
+        s.send_message(b"<rpc xmlns=\"" + NC_NS.encode() + b"\" message-id="
+                       b"\"4\xf8\x88\"><unlock><target><candidate/>")
+        reply = parse_reply(s.read_reply())
+        assert reply.get("message-id") is None, etree.tostring(reply)
+        assert texts(reply, "rpc-error/error-tag") == [no_id], \
+            etree.tostring(reply)
     with nc.connect() as m:
         assert "<role>nva</role>" in running_xml(m)
 
