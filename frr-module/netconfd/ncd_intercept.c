@@ -334,9 +334,11 @@ static size_t longest_select(const char *xml)
 	while ((at = strstr(at, "select="))) {
 		char quote = at[7];
 
-		at += 8;
+		/* past the quote only if there is one: the text may end here */
+		at += 7;
 		if (quote != '"' && quote != '\'')
 			continue;
+		at++;
 		end = strchr(at, quote);
 		if (!end)
 			return strlen(at);

@@ -765,7 +765,11 @@ def test_malformed_xml_is_a_malformed_message(nc):
                  # reply would repeat (found by the fuzz, seed 1723101631)
                  b"<rpc xmlns=\"" + NC_NS.encode() + b"\" xmlns:nc=\"urn:a\n"
                  b"#5\nb\" message-id=\"11\" nc:message-id=\"x\">"
-                 b"<kill-session/></rpc>"):
+                 b"<kill-session/></rpc>",
+                 # a message that ends in select=, past whose end the
+                 # daemon read (found by the fuzz, seed 3952179088)
+                 b"<rpc xmlns=\"" + NC_NS.encode() + b"\" message-id=\"12\">"
+                 b"<get><filter type=\"xpath\" select="):
         with nc.raw() as s:
             s.send_message(junk)
             reply = parse_reply(s.read_reply())
