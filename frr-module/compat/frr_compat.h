@@ -106,9 +106,10 @@ static inline int rs_nb_candidate_commit(struct nb_context context,
 
 /*
  * The state at xpath as a data tree from the root, in *tree (NULL when
- * there is none). FRR 10's walker builds the tree itself, keyless list
- * entries included, which its leaf paths cannot name; 8.4's hands out each
- * leaf with its path and leaves freeing it to the callback.
+ * there is none). FRR 10's walker builds the tree itself (the paths it
+ * hands leaf callbacks for a query without list keys need not name the
+ * leaf's list entries); 8.4's hands out each leaf with its path and
+ * leaves freeing it to the callback.
  */
 #if RS_FRR_MAJOR < 10
 static inline int rs_nb_oper_add_leaf(const struct lysc_node *snode,
