@@ -494,13 +494,6 @@ LY_ERR lyd_parse_op(const struct ly_ctx *ctx, struct lyd_node *parent,
 	if (data_type != LYD_TYPE_RPC_NETCONF || ctx != ncd_ctx || !tree || !op)
 		return real_parse_op(ctx, parent, in, format, data_type, tree,
 				     op);
-	/*
-	 * libnetconf2 3 answers an envelope without a message-id itself and
-	 * dispatches nothing: the error kept for that request must not
-	 * answer this one.
-	 */
-	nc_server_reply_free(parse_error);
-	parse_error = NULL;
 	xml = ly_in_memory(in, NULL);
 	if (xml && longest_select(xml) > NCD_XPATH_MAX) {
 		parse_error = ncd_reply_error(

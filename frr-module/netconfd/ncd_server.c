@@ -226,6 +226,13 @@ static void *worker_run(void *arg)
 	while (!stopping) {
 		session = NULL;
 		ret = nc_ps_poll(ps, 0, &session);
+		/*
+		 * libnetconf2 3 answers an envelope without a message-id
+		 * itself and dispatches nothing: the parse error kept for it
+		 * must neither answer the next request nor leak when this
+		 * thread ends.
+		 */
+		nc_server_reply_free(ncd_intercept_take_error());
 		if (session && (ret & (NC_PSPOLL_RPC | NC_PSPOLL_BAD_RPC)))
 			count_poll(session, ret);
 		if ((ret & NC_PSPOLL_SESSION_TERM) && session)
