@@ -71,23 +71,120 @@ static enum nc_edit_op node_op(const struct lyd_node *edit,
 	return inherited;
 }
 
+/* The first of the siblings that stands where node does: the list entry
+ * of its keys, the leaf-list value of its value, else the node of its
+ * name. */
+static struct lyd_node *first_instance(const struct lyd_node *siblings,
+				       const struct lyd_node *node)
+{
+	struct lyd_node *match = NULL;
+	LY_ERR err;
+
+	if (node->schema->nodetype & (LYS_LIST | LYS_LEAFLIST))
+		err = lyd_find_sibling_first(siblings, node, &match);
+	else
+		err = lyd_find_sibling_val(siblings, node->schema, NULL, 0,
+					   &match);
+	return err ? NULL : match;
+}
+
 /* The node of the configuration that the edit node addresses. */
 static struct lyd_node *addressed_node(const struct edit_place *place,
 				       const struct lyd_node *edit)
 {
 	struct lyd_node *siblings = place_siblings(place);
-	struct lyd_node *match = NULL;
-	LY_ERR err;
 
-	if (!siblings)
+	return siblings ? first_instance(siblings, edit) : NULL;
+}
+
+/* Children before their parent: a list entry is looked up by its keys,
+ * which must be sound first. */
+const struct lyd_node *nc_edit_find_duplicate(const struct lyd_node *tree)
+{
+	const struct lyd_node *node, *found;
+
+	LY_LIST_FOR (tree, node) {
+		found = nc_edit_find_duplicate(lyd_child(node));
+		if (found)
+			return found;
+	}
+	LY_LIST_FOR (tree, node) {
+		if (node->schema && first_instance(tree, node) != node)
+			return node;
+	}
+	return NULL;
+}
+
+/* The schema node libyang's parser gives an element below parent: among
+ * parent's children, or, below anything that has none of its own (the
+ * envelope, anyxml), at the top of the module of the element's namespace. */
+static const struct lysc_node *element_schema(const struct ly_ctx *ctx,
+					      const struct lysc_node *parent,
+					      const struct lyd_node_opaq *el)
+{
+	const struct lys_module *module =
+		el->name.module_ns ? ly_ctx_get_module_implemented_ns(
+					     ctx, el->name.module_ns)
+				   : NULL;
+
+	if (!module)
 		return NULL;
-	/* list entries and leaf-list values by key or value, others by name */
-	if (edit->schema->nodetype & (LYS_LIST | LYS_LEAFLIST))
-		err = lyd_find_sibling_first(siblings, edit, &match);
-	else
-		err = lyd_find_sibling_val(siblings, edit->schema, NULL, 0,
-					   &match);
-	return err ? NULL : match;
+	if (parent && !(parent->nodetype & (LYS_CONTAINER | LYS_LIST | LYS_RPC |
+					    LYS_ACTION | LYS_NOTIF)))
+		parent = NULL;
+	return lys_find_child(parent, module, el->name.name, 0, 0, 0);
+}
+
+/* The key of list that the element entry names more than once, if any. */
+static const char *repeated_key(const struct lysc_node *list,
+				const struct lyd_node *entry)
+{
+	const struct lysc_node *key = NULL;
+	const struct lyd_node *child;
+	unsigned int seen;
+
+	while ((key = lys_getnext(key, list, NULL, 0)) && lysc_is_key(key)) {
+		seen = 0;
+		LY_LIST_FOR (lyd_child(entry), child) {
+			if (!child->schema &&
+			    !strcmp(((const struct lyd_node_opaq *)child)
+					    ->name.name,
+				    key->name) &&
+			    ++seen > 1)
+				return key->name;
+		}
+	}
+	return NULL;
+}
+
+static const struct lyd_node *find_repeated_key(const struct ly_ctx *ctx,
+						const struct lysc_node *parent,
+						const struct lyd_node *xml,
+						const char **key)
+{
+	const struct lyd_node *el, *found;
+	const struct lysc_node *schema;
+
+	LY_LIST_FOR (xml, el) {
+		if (el->schema)
+			continue;
+		schema = element_schema(ctx, parent,
+					(const struct lyd_node_opaq *)el);
+		if (schema && schema->nodetype == LYS_LIST &&
+		    (*key = repeated_key(schema, el)))
+			return el;
+		found = find_repeated_key(ctx, schema, lyd_child(el), key);
+		if (found)
+			return found;
+	}
+	return NULL;
+}
+
+const struct lyd_node *nc_edit_find_repeated_key(const struct ly_ctx *ctx,
+						 const struct lyd_node *xml,
+						 const char **key)
+{
+	return find_repeated_key(ctx, NULL, xml, key);
 }
 
 /* A default leaf counts as absent: nobody set it (RFC 6243 "explicit"). */

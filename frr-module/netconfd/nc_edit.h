@@ -53,6 +53,28 @@ extern enum nc_edit_status nc_edit_apply(struct lyd_node **config,
 					 enum nc_edit_op default_op,
 					 struct nc_edit_error *err);
 
+/*
+ * The first node of the tree (a sibling list parsed with LYD_PARSE_ONLY,
+ * which lets them through) that repeats one of its siblings: a second
+ * instance of a leaf or container, a list entry with the keys of another,
+ * a leaf-list value twice. NULL if there is none. libyang 3 keeps list
+ * entries sorted by their keys and reads past the keys of an entry that
+ * has one twice: such a tree must go no further.
+ */
+extern const struct lyd_node *
+nc_edit_find_duplicate(const struct lyd_node *tree);
+
+/*
+ * The first element of xml, a message parsed without a schema (every node
+ * opaque), that ctx's schema makes a list entry naming one of its keys
+ * more than once; that key in *key. NULL if there is none. libyang 3's own
+ * parser of that message, with the schema, would read past such an
+ * entry's keys when it sorts another entry in beside it.
+ */
+extern const struct lyd_node *
+nc_edit_find_repeated_key(const struct ly_ctx *ctx, const struct lyd_node *xml,
+			  const char **key);
+
 #ifdef __cplusplus
 }
 #endif

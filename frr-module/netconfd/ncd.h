@@ -112,6 +112,7 @@ extern bool ncd_ssh_module_private(const struct lys_module *module);
 
 /* ncd_intercept.c */
 extern void ncd_intercept_init(void);
+extern void ncd_intercept_fini(void);
 /* An accepting thread starts on a new client: hello-timeout starts anew. */
 extern void ncd_intercept_handshake_begin(void);
 /* The address of the client this accepting thread is logging in ("?" if

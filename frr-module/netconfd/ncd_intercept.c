@@ -16,9 +16,12 @@
  *   (malformed-message, missing-attribute, operation-not-supported or what
  *   libyang found in the operation) and kept for this thread; libnetconf2
  *   gets a stand-in operation, and ncd_ops_dispatch() answers with the
- *   error instead. An XPath filter longer than NCD_XPATH_MAX is refused
- *   before parsing: libyang 2.1 takes time quadratic in its steps to store
- *   it (50,000 steps hold a worker for minutes).
+ *   error instead. Refused before parsing: an XPath filter longer than
+ *   NCD_XPATH_MAX (libyang 2.1 takes time quadratic in its steps to store
+ *   it: 50,000 steps hold a worker for minutes), and a list entry naming a
+ *   key twice (libyang 3 reads past such an entry's keys when it sorts
+ *   another entry in beside it), found in the message as parsed without a
+ *   schema.
  *
  * - ssh_handle_key_exchange(), ssh_channel_poll_timeout() and
  *   ssh_channel_read() on an accepting thread: hello-timeout bounds the
@@ -37,6 +40,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "nc_edit.h"
 #include "ncd.h"
 #include "ncd_framing.h"
 
@@ -70,6 +74,8 @@ static channel_free_fn real_channel_free;
 static parse_op_fn real_parse_op;
 static key_exchange_fn real_key_exchange;
 static channel_poll_fn real_channel_poll;
+/* A context without data modules: libyang parses anything opaque in it. */
+static struct ly_ctx *schemaless_ctx;
 
 void ncd_intercept_init(void)
 {
@@ -88,6 +94,16 @@ void ncd_intercept_init(void)
 			"cannot find libssh's and libyang's functions");
 		exit(1);
 	}
+	if (ly_ctx_new(NULL, LY_CTX_NO_YANGLIBRARY, &schemaless_ctx)) {
+		ncd_log(LOG_CRIT, "cannot make a libyang context");
+		exit(1);
+	}
+}
+
+void ncd_intercept_fini(void)
+{
+	ly_ctx_destroy(schemaless_ctx);
+	schemaless_ctx = NULL;
 }
 
 /* The check of a channel, made at its first read; under checks_mtx. */
@@ -362,6 +378,19 @@ static bool plain_message_id(const char *id, size_t len)
 	return true;
 }
 
+/* Where the first element starts: past the XML declaration, processing
+ * instructions and comments (without a '>' in them). */
+static const char *first_start_tag(const char *xml)
+{
+	const char *at = strchr(xml, '<');
+
+	while (at && (at[1] == '?' || at[1] == '!')) {
+		at = strchr(at, '>');
+		at = at ? strchr(at, '<') : NULL;
+	}
+	return at;
+}
+
 /*
  * The envelope of a request that is not parsed: <rpc> with the message-id
  * of the first tag, if it has one fit for the reply, so that the client
@@ -369,8 +398,9 @@ static bool plain_message_id(const char *id, size_t len)
  */
 static LY_ERR envelope_of(const char *xml, struct lyd_node **envp)
 {
-	const char *tag_end = strchr(xml, '>'),
-		   *id = strstr(xml, "message-id=");
+	const char *tag = first_start_tag(xml);
+	const char *tag_end = tag ? strchr(tag, '>') : NULL,
+		   *id = tag ? strstr(tag, "message-id=") : NULL;
 	char value[NCD_MESSAGE_ID_MAX];
 	const char *end;
 	LY_ERR err;
@@ -479,6 +509,47 @@ static LY_ERR stand_in(struct lyd_node **envp, struct lyd_node **op)
 	return lyd_new_inner(NULL, netconf, "get", 0, op);
 }
 
+static struct nc_server_reply *repeated_key_error(const char *xml)
+{
+	struct lyd_node *opaque = NULL;
+	const struct lyd_node *entry;
+	const char *key = NULL;
+	struct nc_server_reply *reply = NULL;
+	uint32_t silent = 0;
+	char msg[256];
+	LY_ERR err;
+
+	/* the parser with the schema logs and answers what is wrong */
+	ly_temp_log_options(&silent);
+	err = lyd_parse_data_mem(schemaless_ctx, xml, LYD_XML,
+				 LYD_PARSE_OPAQ | LYD_PARSE_ONLY, 0, &opaque);
+	ly_temp_log_options(NULL);
+	if (err) {
+		lyd_free_all(opaque);
+		return NULL;
+	}
+	entry = nc_edit_find_repeated_key(ncd_ctx, opaque, &key);
+	if (entry) {
+		snprintf(msg, sizeof(msg),
+			 "the list entry \"%s\" repeats its key \"%s\"",
+			 ((const struct lyd_node_opaq *)entry)->name.name, key);
+		reply = ncd_reply_error(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP,
+					NULL, msg);
+	}
+	lyd_free_all(opaque);
+	return reply;
+}
+
+/* Why the request is not to be parsed at all, if it is not. */
+static struct nc_server_reply *refusal_before_parsing(const char *xml)
+{
+	if (longest_select(xml) > NCD_XPATH_MAX)
+		return ncd_reply_error(
+			NC_ERR_TOO_BIG, NC_ERR_TYPE_PROT, NULL,
+			"an XPath filter is longer than 4096 characters");
+	return repeated_key_error(xml);
+}
+
 LY_ERR lyd_parse_op(const struct ly_ctx *ctx, struct lyd_node *parent,
 		    struct ly_in *in, LYD_FORMAT format,
 		    enum lyd_type data_type, struct lyd_node **tree,
@@ -495,10 +566,8 @@ LY_ERR lyd_parse_op(const struct ly_ctx *ctx, struct lyd_node *parent,
 		return real_parse_op(ctx, parent, in, format, data_type, tree,
 				     op);
 	xml = ly_in_memory(in, NULL);
-	if (xml && longest_select(xml) > NCD_XPATH_MAX) {
-		parse_error = ncd_reply_error(
-			NC_ERR_TOO_BIG, NC_ERR_TYPE_PROT, NULL,
-			"an XPath filter is longer than 4096 characters");
+	parse_error = xml ? refusal_before_parsing(xml) : NULL;
+	if (parse_error) {
 		*tree = *op = NULL;
 		if (envelope_of(xml, tree))
 			return LY_EMEM;

@@ -231,6 +231,7 @@ static int run(void)
 	}
 	ncd_agent_stop();
 	ncd_ops_fini();
+	ncd_intercept_fini();
 	return ok || !*err ? 0 : 1;
 }
 

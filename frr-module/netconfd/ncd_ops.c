@@ -551,6 +551,26 @@ static struct nc_server_reply *reply_config_error(const struct ly_err_item *e,
 	return reply_err(err, path, msg);
 }
 
+/* NULL if no node of the tree repeats another; else the reply, and the
+ * tree is freed. */
+static struct nc_server_reply *refuse_repeated(struct lyd_node **tree)
+{
+	const struct lyd_node *repeated = nc_edit_find_duplicate(*tree);
+	struct nc_server_reply *reply;
+	char *path;
+
+	if (!repeated)
+		return NULL;
+	path = lyd_path(repeated, LYD_PATH_STD, NULL, 0);
+	reply = ncd_reply_error(
+		NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, path,
+		"<config> repeats this node: each may appear once, list entries and leaf-list values once per key or value");
+	free(path);
+	lyd_free_siblings(*tree);
+	*tree = NULL;
+	return reply;
+}
+
 /* The <config> argument as data nodes, or a reply saying why not. */
 static struct nc_server_reply *parse_config_arg(const struct lyd_node *rpc,
 						const char *path,
@@ -578,7 +598,7 @@ static struct nc_server_reply *parse_config_arg(const struct lyd_node *rpc,
 				 0, tree);
 	free(xml);
 	if (!err)
-		return NULL;
+		return refuse_repeated(tree);
 	e = ly_err_last(ncd_ctx);
 	at = ncd_yang_error_path(e, where, sizeof(where));
 	return reply_config_error(e, at);

@@ -753,6 +753,34 @@ def test_an_rpc_without_message_id_is_a_missing_attribute(nc):
     stop_without_sanitizer_reports(nc, "an rpc without message-id")
 
 
+def test_a_config_that_repeats_a_node_is_refused(nc):
+    # libyang 3 reads past the keys of a list entry that has one twice when
+    # it sorts another entry in beside it (found by the fuzz, seed
+    # 813896735): nothing of such a <config> is applied, the daemon lives
+    def config(*entries):
+        return (f'<config xmlns="{NC_NS}"><route-server xmlns="{RS_NS}">'
+                + "".join(f"<instance>{e}</instance>" for e in entries)
+                + "</route-server></config>")
+    vrf = "<vrf>default</vrf>"
+    for repeating in (config(vrf + vrf + "<max-peers>7</max-peers>"),
+                      config(vrf + vrf, vrf),
+                      config(vrf + "<max-peers>7</max-peers><max-peers>8"
+                             "</max-peers>"),
+                      config(vrf, vrf)):
+        for target in ("candidate", "running"):
+            with nc.connect() as m:
+                with pytest.raises(RPCError) as error:
+                    m.edit_config(target=target, config=repeating)
+                assert error.value.tag == "invalid-value", \
+                    (repeating, error.value.to_dict())
+                assert "repeat" in error.value.message, error.value.message
+                # an entry sorted in where a refused one would be
+                m.edit_config(target="candidate", config=config(vrf))
+                m.discard_changes()
+                assert "<role>nva</role>" in running_xml(m)
+    nc.rs.netconfd.check_running()
+
+
 def test_an_unknown_operation_is_not_supported(nc):
     with nc.connect() as m:
         for op in (f'<frobnicate xmlns="{NC_NS}"/>',

@@ -262,6 +262,83 @@ START_TEST(test_xpath_filters_keep_ancestors)
 }
 END_TEST
 
+/* The path of the duplicate nc_edit_find_duplicate() finds, "" if none. */
+static const char *duplicate_in(const char *xml)
+{
+	static char path[256];
+	struct lyd_node *tree = parse(xml);
+	const struct lyd_node *dup = nc_edit_find_duplicate(tree);
+
+	path[0] = '\0';
+	if (dup)
+		lyd_path(dup, LYD_PATH_STD, path, sizeof(path));
+	lyd_free_all(tree);
+	return path;
+}
+
+START_TEST(test_a_repeated_node_is_found_before_it_is_applied)
+{
+	ck_assert_str_eq(duplicate_in(TOP("<name>a</name><item><id>1</id>"
+					  "</item><item><id>2</id></item>")),
+			 "");
+	ck_assert_str_eq(duplicate_in(TOP("<name>a</name><name>b</name>")),
+			 "/nc-test:top/name");
+	ck_assert_str_eq(duplicate_in(TOP("<item><id>1</id><value>x</value>"
+					  "</item><item><id>1</id></item>")),
+			 "/nc-test:top/item[id='1']");
+	/* libyang 3 read past the keys of such an entry when it sorted
+	 * another in beside it (fuzz seed 813896735); with that other entry
+	 * in the same message already its parser does */
+	ck_assert_str_eq(duplicate_in(TOP("<item><id>1</id><id>1</id></item>")),
+			 "/nc-test:top/item[id='1'][id='1']/id");
+	ck_assert_str_eq(duplicate_in(TOP("<item><id>1</id><value>x</value>"
+					  "<value>y</value></item>")),
+			 "/nc-test:top/item[id='1']/value");
+}
+END_TEST
+
+/* The key nc_edit_find_repeated_key() finds in xml parsed without a
+ * schema, "" if none. */
+static const char *repeated_key_in(const char *xml)
+{
+	static char found[64];
+	struct ly_ctx *schemaless;
+	struct lyd_node *opaque = NULL;
+	const char *key = NULL;
+
+	ck_assert_int_eq(ly_ctx_new(NULL, LY_CTX_NO_YANGLIBRARY, &schemaless),
+			 LY_SUCCESS);
+	ck_assert_int_eq(lyd_parse_data_mem(schemaless, xml, LYD_XML,
+					    LYD_PARSE_OPAQ | LYD_PARSE_ONLY, 0,
+					    &opaque),
+			 LY_SUCCESS);
+	found[0] = '\0';
+	if (nc_edit_find_repeated_key(ctx, opaque, &key))
+		snprintf(found, sizeof(found), "%s", key);
+	lyd_free_all(opaque);
+	ly_ctx_destroy(schemaless);
+	return found;
+}
+
+START_TEST(test_a_repeated_key_is_found_without_the_schema_parser)
+{
+	ck_assert_str_eq(repeated_key_in(TOP("<item><id>1</id><value>x</value>"
+					     "<value>y</value></item>")),
+			 "");
+	ck_assert_str_eq(repeated_key_in(TOP("<item><id>1</id><id>1</id>"
+					     "</item>")),
+			 "id");
+	ck_assert_str_eq(
+		repeated_key_in(
+			"<rpc xmlns=\"urn:ietf:params:xml:ns:netconf:"
+			"base:1.0\"><edit-config><config>" TOP(
+				"<item><id>2</id></item><item><id>1"
+				"</id><id>2</id></item>") "</config>"
+							  "</edit-config></rpc>"),
+		"id");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("nc_edit");
@@ -279,6 +356,9 @@ int main(void)
 	tcase_add_test(tc, test_subtree_filters_select_and_match_content);
 	tcase_add_test(tc, test_an_empty_container_selects_everything_below_it);
 	tcase_add_test(tc, test_xpath_filters_keep_ancestors);
+	tcase_add_test(tc, test_a_repeated_node_is_found_before_it_is_applied);
+	tcase_add_test(tc,
+		       test_a_repeated_key_is_found_without_the_schema_parser);
 	suite_add_tcase(suite, tc);
 	runner = srunner_create(suite);
 	srunner_run_all(runner, CK_NORMAL);
