@@ -81,8 +81,10 @@ static volatile bool watch_stop;
 
 typedef int (*reply_default_fn)(ssh_message);
 typedef int (*reply_success_fn)(ssh_message, int);
+typedef int (*bind_accept_fd_fn)(ssh_bind, ssh_session, socket_t);
 static reply_default_fn real_reply_default;
 static reply_success_fn real_reply_success;
+static bind_accept_fd_fn real_bind_accept_fd;
 static pthread_once_t real_once = PTHREAD_ONCE_INIT;
 
 /* ------------------------------------------------------------------ */
@@ -94,10 +96,33 @@ static void find_real(void)
 		(reply_default_fn)dlsym(RTLD_NEXT, "ssh_message_reply_default");
 	real_reply_success = (reply_success_fn)dlsym(
 		RTLD_NEXT, "ssh_message_auth_reply_success");
-	if (!real_reply_default || !real_reply_success) {
+	real_bind_accept_fd =
+		(bind_accept_fd_fn)dlsym(RTLD_NEXT, "ssh_bind_accept_fd");
+	if (!real_reply_default || !real_reply_success ||
+	    !real_bind_accept_fd) {
 		ncd_log(LOG_CRIT, "cannot find libssh's functions");
 		exit(1);
 	}
+}
+
+/*
+ * A session's socket is libnetconf2's to close: libnetconf2 3.7 closes it
+ * after ssh_free(), which has closed it already. Between the two closes
+ * another thread may accept a new client on the same descriptor, which
+ * the second close then takes away, and two SSH sessions end up reading
+ * one socket: every login fails from then on. As later libnetconf2 does,
+ * the socket is given to libssh as SSH_OPTIONS_FD too, which libssh does
+ * not close.
+ */
+int ssh_bind_accept_fd(ssh_bind bind, ssh_session session, socket_t fd)
+{
+	int ret;
+
+	pthread_once(&real_once, find_real);
+	ret = real_bind_accept_fd(bind, session, fd);
+	if (ret == SSH_OK)
+		ssh_options_set(session, SSH_OPTIONS_FD, &fd);
+	return ret;
 }
 
 static const char *refused_what(ssh_message msg)

@@ -781,6 +781,37 @@ def test_a_config_that_repeats_a_node_is_refused(nc):
     nc.rs.netconfd.check_running()
 
 
+def test_logins_go_on_while_sessions_end(nc):
+    # libnetconf2 3.7 closed an ended session's socket twice: a login
+    # accepted between the two closes lost its socket to the second, two
+    # SSH sessions then read one descriptor, and every later login failed
+    # (found by the fuzz, seeds 1502012577 and 813896735)
+    fds = f"/proc/{nc.rs.netconfd.pid}/fd"
+    before = len(os.listdir(fds))
+    until = time.monotonic() + 15
+    logins, failures = Counter(), []
+
+    def log_in_and_out():
+        while time.monotonic() < until and not failures:
+            try:
+                with nc.raw():
+                    logins["done"] += 1
+            except Exception as exc:  # noqa: BLE001 - reported below
+                failures.append(repr(exc))
+    threads = [threading.Thread(target=log_in_and_out) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not failures, f"after {logins['done']} logins: {failures[:3]}"
+    assert logins["done"] > 30, logins
+    with nc.connect() as m:
+        assert "<role>nva</role>" in running_xml(m)
+    # each socket closed once and none left open
+    rslab.wait_until(lambda: len(os.listdir(fds)) <= before, 10,
+                     f"the daemon's descriptors back to {before}")
+
+
 def test_an_unknown_operation_is_not_supported(nc):
     with nc.connect() as m:
         for op in (f'<frobnicate xmlns="{NC_NS}"/>',
