@@ -509,6 +509,8 @@ class RouteServer:
         lines = [
             "frr defaults traditional",
             f"hostname {self.name}",
+            # FRR 10 times every route-map application with it (README)
+            "no service cputime-stats",
             "!",
             f"router bgp {self.asn}",
             f" bgp router-id {self.router_id}",
