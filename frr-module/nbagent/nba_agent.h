@@ -68,6 +68,8 @@ extern void nba_conn_notify(struct nba_conn *conn, const uint8_t *frame,
 			    size_t size);
 
 /* nba_ops.c */
+extern bool nba_ops_init(void);
+extern void nba_ops_fini(void);
 extern void nba_ops_dispatch(struct nba_conn *conn,
 			     const struct nba_frame *request);
 extern void nba_ops_conn_closed(struct nba_conn *conn);

@@ -14,6 +14,7 @@
 #include "yang.h"
 
 #include "nba_agent.h"
+#include "repeated_key.h"
 
 DEFINE_MTYPE_STATIC(NBAGENT, NBA_ARG, "Northbound agent request field");
 
@@ -135,6 +136,25 @@ static void reply_text_version(const struct nba_request *req, const char *text,
 
 /* ------------------------------------------------------------------ */
 /* libyang: a client's mistakes are answered, not written to bgpd's log */
+
+/*
+ * Edits are parsed without the schema first: libyang 3's parser with the
+ * schema crashes on a list entry that names a key twice
+ * (repeated_key_screen).
+ */
+static struct ly_ctx *schemaless_ctx;
+
+bool nba_ops_init(void)
+{
+	return schemaless_ctx ||
+	       !ly_ctx_new(NULL, LY_CTX_NO_YANGLIBRARY, &schemaless_ctx);
+}
+
+void nba_ops_fini(void)
+{
+	ly_ctx_destroy(schemaless_ctx);
+	schemaless_ctx = NULL;
+}
 
 static void yang_quiet(void)
 {
@@ -340,6 +360,11 @@ static void op_edit(struct nba_request *req)
 	char errmsg[NBA_ERRMSG_LEN];
 	LY_ERR err;
 
+	if (repeated_key_screen(ly_native_ctx, schemaless_ctx, req->arg[0],
+				errmsg, sizeof(errmsg))) {
+		reply_error(req, NBA_ERR_INVALID, "%s", errmsg);
+		return;
+	}
 	yang_quiet();
 	err = lyd_parse_data_mem(ly_native_ctx, req->arg[0], LYD_XML,
 				 LYD_PARSE_ONLY | LYD_PARSE_STRICT |

@@ -217,6 +217,10 @@ static void nba_start(struct event *thread)
 		zlog_err("nbagent: not started: invalid options");
 		return;
 	}
+	if (!nba_ops_init()) {
+		zlog_err("nbagent: not started: cannot make a libyang context");
+		return;
+	}
 	listen_fd = socket_listen(socket_path);
 	if (listen_fd < 0) {
 		zlog_err("nbagent: cannot listen on %s: %s", socket_path,
@@ -240,6 +244,7 @@ static int nba_fini(void)
 	}
 	while ((conn = nba_conns_pop(&conns)))
 		nba_conn_free(conn);
+	nba_ops_fini();
 	return 0;
 }
 

@@ -64,17 +64,6 @@ extern enum nc_edit_status nc_edit_apply(struct lyd_node **config,
 extern const struct lyd_node *
 nc_edit_find_duplicate(const struct lyd_node *tree);
 
-/*
- * The first element of xml, a message parsed without a schema (every node
- * opaque), that ctx's schema makes a list entry naming one of its keys
- * more than once; that key in *key. NULL if there is none. libyang 3's own
- * parser of that message, with the schema, would read past such an
- * entry's keys when it sorts another entry in beside it.
- */
-extern const struct lyd_node *
-nc_edit_find_repeated_key(const struct ly_ctx *ctx, const struct lyd_node *xml,
-			  const char **key);
-
 #ifdef __cplusplus
 }
 #endif

@@ -40,9 +40,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "nc_edit.h"
 #include "ncd.h"
 #include "ncd_framing.h"
+#include "repeated_key.h"
 
 #define NC_NS_BASE "urn:ietf:params:xml:ns:netconf:base:1.0"
 /* Longest XPath filter (the select attribute), in bytes. */
@@ -511,33 +511,13 @@ static LY_ERR stand_in(struct lyd_node **envp, struct lyd_node **op)
 
 static struct nc_server_reply *repeated_key_error(const char *xml)
 {
-	struct lyd_node *opaque = NULL;
-	const struct lyd_node *entry;
-	const char *key = NULL;
-	struct nc_server_reply *reply = NULL;
-	uint32_t silent = 0;
 	char msg[256];
-	LY_ERR err;
 
-	/* the parser with the schema logs and answers what is wrong */
-	ly_temp_log_options(&silent);
-	err = lyd_parse_data_mem(schemaless_ctx, xml, LYD_XML,
-				 LYD_PARSE_OPAQ | LYD_PARSE_ONLY, 0, &opaque);
-	ly_temp_log_options(NULL);
-	if (err) {
-		lyd_free_all(opaque);
+	if (!repeated_key_screen(ncd_ctx, schemaless_ctx, xml, msg,
+				 sizeof(msg)))
 		return NULL;
-	}
-	entry = nc_edit_find_repeated_key(ncd_ctx, opaque, &key);
-	if (entry) {
-		snprintf(msg, sizeof(msg),
-			 "the list entry \"%s\" repeats its key \"%s\"",
-			 ((const struct lyd_node_opaq *)entry)->name.name, key);
-		reply = ncd_reply_error(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP,
-					NULL, msg);
-	}
-	lyd_free_all(opaque);
-	return reply;
+	return ncd_reply_error(NC_ERR_INVALID_VALUE, NC_ERR_TYPE_APP, NULL,
+			       msg);
 }
 
 /* Why the request is not to be parsed at all, if it is not. */

@@ -214,6 +214,29 @@ def test_rejected_edit_answers_the_error_and_changes_nothing(agent_lab):
     assert "libyang" not in rs.log_text(), "a client's error was logged"
 
 
+def test_an_edit_naming_a_key_twice_is_refused_before_it_is_parsed(agent_lab):
+    """libyang 3's parser with the schema crashed bgpd on list entries like
+    these (each names its key twice), sorted in beside each other."""
+    topo = agent_lab()
+    rs = topo.rs
+    keys = [(1, 0), (0, 3), (4, 0), (3, 2, 1), (0, 2)]
+    peers = "".join(
+        "<peer>" + "".join(f"<neighbor>198.18.9.{k}</neighbor>" for k in ks)
+        + "<role>nva</role></peer>" for ks in keys)
+    with connect(rs) as c:
+        before = rs.running_config() + c.get(RS_XPATH)
+        with pytest.raises(NbaError) as error:
+            c.edit(instance(peers))
+        assert error.value.status == nbaclient.ERR_INVALID
+        assert error.value.message == \
+            'the list entry "peer" repeats its key "neighbor"', \
+            error.value.message
+        c.commit()
+        assert rs.running_config() + c.get(RS_XPATH) == before
+    rs.bgpd.check_running()
+    assert "libyang" not in rs.log_text(), "a client's error was logged"
+
+
 def test_lock_keeps_other_connections_and_vtysh_out(agent_lab):
     topo = agent_lab()
     rs = topo.rs

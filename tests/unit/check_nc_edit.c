@@ -10,6 +10,7 @@
 
 #include "nc_edit.h"
 #include "nc_filter.h"
+#include "repeated_key.h"
 
 #define NC "xmlns:nc=\"urn:ietf:params:xml:ns:netconf:base:1.0\""
 #define TOP(body) "<top xmlns=\"urn:nc-test\" " NC ">" body "</top>"
@@ -297,37 +298,30 @@ START_TEST(test_a_repeated_node_is_found_before_it_is_applied)
 }
 END_TEST
 
-/* The key nc_edit_find_repeated_key() finds in xml parsed without a
- * schema, "" if none. */
+/* What repeated_key_screen() says of xml, "" if nothing. */
 static const char *repeated_key_in(const char *xml)
 {
-	static char found[64];
+	static char msg[128];
 	struct ly_ctx *schemaless;
-	struct lyd_node *opaque = NULL;
-	const char *key = NULL;
 
 	ck_assert_int_eq(ly_ctx_new(NULL, LY_CTX_NO_YANGLIBRARY, &schemaless),
 			 LY_SUCCESS);
-	ck_assert_int_eq(lyd_parse_data_mem(schemaless, xml, LYD_XML,
-					    LYD_PARSE_OPAQ | LYD_PARSE_ONLY, 0,
-					    &opaque),
-			 LY_SUCCESS);
-	found[0] = '\0';
-	if (nc_edit_find_repeated_key(ctx, opaque, &key))
-		snprintf(found, sizeof(found), "%s", key);
-	lyd_free_all(opaque);
+	if (!repeated_key_screen(ctx, schemaless, xml, msg, sizeof(msg)))
+		msg[0] = '\0';
 	ly_ctx_destroy(schemaless);
-	return found;
+	return msg;
 }
 
 START_TEST(test_a_repeated_key_is_found_without_the_schema_parser)
 {
+	const char *found = "the list entry \"item\" repeats its key \"id\"";
+
 	ck_assert_str_eq(repeated_key_in(TOP("<item><id>1</id><value>x</value>"
 					     "<value>y</value></item>")),
 			 "");
 	ck_assert_str_eq(repeated_key_in(TOP("<item><id>1</id><id>1</id>"
 					     "</item>")),
-			 "id");
+			 found);
 	ck_assert_str_eq(
 		repeated_key_in(
 			"<rpc xmlns=\"urn:ietf:params:xml:ns:netconf:"
@@ -335,7 +329,10 @@ START_TEST(test_a_repeated_key_is_found_without_the_schema_parser)
 				"<item><id>2</id></item><item><id>1"
 				"</id><id>2</id></item>") "</config>"
 							  "</edit-config></rpc>"),
-		"id");
+		found);
+	/* left to the parser with the schema */
+	ck_assert_str_eq(repeated_key_in("<top xmlns=\"urn:nc-test\"><item>"),
+			 "");
 }
 END_TEST
 
