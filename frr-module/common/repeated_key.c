@@ -51,6 +51,9 @@ static const char *repeated_key(const struct lysc_node *list,
 	return NULL;
 }
 
+/* The first element of xml, parsed without a schema (every node opaque),
+ * that ctx's schema makes a list entry naming one of its keys more than
+ * once; that key in *key. */
 static const struct lyd_node *find_repeated_key(const struct ly_ctx *ctx,
 						const struct lysc_node *parent,
 						const struct lyd_node *xml,
@@ -74,13 +77,6 @@ static const struct lyd_node *find_repeated_key(const struct ly_ctx *ctx,
 	return NULL;
 }
 
-const struct lyd_node *repeated_key_find(const struct ly_ctx *ctx,
-					 const struct lyd_node *xml,
-					 const char **key)
-{
-	return find_repeated_key(ctx, NULL, xml, key);
-}
-
 bool repeated_key_screen(const struct ly_ctx *ctx,
 			 const struct ly_ctx *schemaless, const char *xml,
 			 char *msg, size_t msg_len)
@@ -93,7 +89,7 @@ bool repeated_key_screen(const struct ly_ctx *ctx,
 	ly_temp_log_options(&silent);
 	if (!lyd_parse_data_mem(schemaless, xml, LYD_XML,
 				LYD_PARSE_OPAQ | LYD_PARSE_ONLY, 0, &opaque))
-		entry = repeated_key_find(ctx, opaque, &key);
+		entry = find_repeated_key(ctx, NULL, opaque, &key);
 	ly_temp_log_options(NULL);
 	if (entry)
 		snprintf(msg, msg_len,

@@ -20,16 +20,8 @@ extern "C" {
 #endif
 
 /*
- * The first element of xml, a document parsed without a schema (every
- * node opaque), that ctx's schema makes a list entry naming one of its
- * keys more than once; that key in *key. NULL if there is none.
- */
-extern const struct lyd_node *repeated_key_find(const struct ly_ctx *ctx,
-						const struct lyd_node *xml,
-						const char **key);
-
-/*
- * Whether the XML text xml has such an entry; if so, what it is in msg.
+ * Whether the XML text xml has a list entry that ctx's schema makes name
+ * one of its keys more than once; if so, which entry and key in msg.
  * schemaless is a context without modules, to parse xml with. Text that
  * does not parse at all is left to the parser with the schema, which says
  * what is wrong: false. Logs nothing.

@@ -146,8 +146,7 @@ static struct ly_ctx *schemaless_ctx;
 
 bool nba_ops_init(void)
 {
-	return schemaless_ctx ||
-	       !ly_ctx_new(NULL, LY_CTX_NO_YANGLIBRARY, &schemaless_ctx);
+	return !ly_ctx_new(NULL, LY_CTX_NO_YANGLIBRARY, &schemaless_ctx);
 }
 
 void nba_ops_fini(void)
