@@ -1133,6 +1133,19 @@ def birdc(netns: Netns, directory: str, *args: str) -> str:
                        *args]).stdout
 
 
+# How many routes a BIRD peer took in from the route server: its session's
+# import counter, which BIRD keeps as it goes (`show route ... count` walks
+# the whole table, and polling it at 1M routes takes the CPU the route
+# server is being measured on).
+BIRD_HELD_QUERY = "show protocols all uplink"
+
+
+def bird_held(reply: str) -> int:
+    """The count in BIRD's reply to BIRD_HELD_QUERY."""
+    m = re.search(r"Routes:\s+(\d+) imported", reply)
+    return int(m.group(1)) if m else 0
+
+
 class BirdPeer(Speaker):
     """Debian's BIRD 2 in its own namespace, over one IPv4 session: it
     announces many IPv4 prefixes (static routes) and takes nothing in, or,
@@ -1178,13 +1191,8 @@ protocol bgp uplink {{
         self.birdc("enable", "announced")
 
     def held(self) -> int:
-        """How many routes it took in from the route server: the session's
-        import counter, which BIRD keeps as it goes (`show route ... count`
-        walks the whole table, and polling it at 1M routes takes the CPU the
-        route server is being measured on)."""
-        m = re.search(r"Routes:\s+(\d+) imported", self.birdc(
-            "show", "protocols", "all", "uplink"))
-        return int(m.group(1)) if m else 0
+        """How many routes it took in from the route server."""
+        return bird_held(self.birdc(*BIRD_HELD_QUERY.split()))
 
     def start(self, timeout: float = 20) -> None:
         self.proc = start_bird(self.netns, f"bird {self.name}",
