@@ -83,11 +83,27 @@ static void note_base_11(struct ncd_framing *f, uint8_t c)
 		f->saw_base_11 = true;
 }
 
+/*
+ * libnetconf2 (2.0 and 3.x alike) looks for the mark without falling back
+ * within a partial match: after a message that ends in ']' it may miss the
+ * mark and take the next message as part of this one, and the session
+ * answers nothing more. Well-formed XML never ends in ']', so such a
+ * message is refused here, as framing libnetconf2 cannot read.
+ */
+static bool eom_message_ends_in_bracket(const struct ncd_framing *f)
+{
+	return f->msg_bytes > EOM_MARK_LEN &&
+	       (uint8_t)(f->eom_tail >> (8 * EOM_MARK_LEN)) == ']';
+}
+
 static enum ncd_framing_result eom_byte(struct ncd_framing *f, uint8_t c)
 {
 	f->msg_bytes++;
+	f->eom_tail = f->eom_tail << 8 | c;
 	f->eom_matched = match_next(EOM_MARK, f->eom_matched, c);
 	if (f->eom_matched == EOM_MARK_LEN) {
+		if (eom_message_ends_in_bracket(f))
+			return NCD_FRAMING_MALFORMED;
 		end_eom_message(f);
 		return NCD_FRAMING_OK;
 	}

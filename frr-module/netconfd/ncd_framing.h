@@ -8,7 +8,8 @@
  * The first message (the client's <hello>) is end-of-message framed
  * ("]]>]]>"). After it, the framing is chunked if that hello named
  * urn:ietf:params:netconf:base:1.1 (the server always does), else it stays
- * end-of-message framed.
+ * end-of-message framed. An end-of-message framed message that ends in ']'
+ * is refused as malformed: libnetconf2 may read past its mark.
  *
  * Chunked framing, as RFC 6242 section 4.2 has it:
  *   chunk        = "\n#" chunk-size "\n" chunk-data
@@ -36,6 +37,7 @@ struct ncd_framing {
 	uint64_t chunk_size;	      /* the chunk-size being read */
 	uint64_t chunk_left;	      /* chunk-data bytes still to come */
 	uint64_t messages;	      /* complete messages so far */
+	uint64_t eom_tail;	      /* last 8 bytes seen in EOM framing */
 	unsigned int state;	      /* where in the grammar */
 	unsigned int eom_matched;     /* bytes of "]]>]]>" seen */
 	unsigned int base_11_matched; /* bytes of the 1.1 capability seen */

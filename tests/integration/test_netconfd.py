@@ -538,6 +538,22 @@ def test_a_message_over_max_message_closes_that_session_only(nc):
         nc.wait_log(rf"session {session} from 127\.0\.0\.1: [^\n]*closing")
 
 
+def test_a_base_10_message_ending_in_a_bracket_closes_that_session_only(nc):
+    # libnetconf2 may miss the end-of-message mark after a ']' and read the
+    # next message into this one; the session then answered nothing more
+    # (found by the fuzz, seed 2166051121). Well-formed XML never ends so.
+    with nc.connect() as witness, nc.raw(start=False) as s:
+        s.read_server_hello()
+        s.send_hello([nclab.BASE_10])
+        s.send(b"\x00abc]" + nclab.EOM + nclab.rpc(
+            "<get-config><source><running/></source></get-config>", "2") +
+            nclab.EOM)
+        assert s.closed_by_server(5), "a message ending in ']' was taken"
+        assert "<role>nva</role>" in running_xml(witness)
+    nc.wait_log(rf"session {s.session_id} from 127\.0\.0\.1: "
+                "malformed NETCONF framing, closing")
+
+
 def test_hello_timeout_ends_a_client_that_never_says_hello(nc):
     """hello-timeout bounds the SSH handshake, the login and the <hello>:
     a client silent from the start and one silent after the login are both

@@ -134,19 +134,44 @@ START_TEST(test_partial_matches)
 	struct ncd_framing f;
 
 	start(&f, 1 << 20,
-	      "urn:ietf:params:netconf:base:1." BASE_11 "]]]>]]]>]]>");
+	      "urn:ietf:params:netconf:base:1." BASE_11 "]]]>]]]>a]]>]]>");
 	ck_assert(f.chunked);
 	ncd_framing_init(&f, 1 << 20);
 	ck_assert_int_eq(feed_bytewise(&f,
 				       "urn:ietf:params:netconf:base:1.0"
-				       "]]>]]]>]]>"),
+				       "]]>]]]>a]]>]]>"),
 			 NCD_FRAMING_OK);
 	ck_assert_uint_eq(f.messages, 1);
 	ck_assert(!f.chunked);
 	ck_assert_int_eq(feed(&f, "a]]>]"), NCD_FRAMING_OK);
-	ck_assert_int_eq(feed(&f, "]]>]]>"), NCD_FRAMING_OK);
+	ck_assert_int_eq(feed(&f, "]a]]>]]>"), NCD_FRAMING_OK);
 	ck_assert_uint_eq(f.messages, 2);
 	ck_assert_uint_eq(f.msg_bytes, 0);
+}
+END_TEST
+
+/*
+ * A message that ends in ']' before its mark is refused, whatever the
+ * split (libnetconf2 may read past that mark); the empty message is not.
+ */
+START_TEST(test_eom_message_ending_in_bracket)
+{
+	static const char *const refused[] = {"]", "x]", "<rpc/>]", "a]]>]"};
+	struct ncd_framing f;
+
+	start(&f, 1 << 20, HELLO_10);
+	ck_assert_int_eq(feed(&f, EOM "]]>a" EOM RPC EOM), NCD_FRAMING_OK);
+	ck_assert_uint_eq(f.messages, 4);
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		start(&f, 1 << 20, HELLO_10);
+		ck_assert_int_eq(feed(&f, refused[i]), NCD_FRAMING_OK);
+		ck_assert_msg(feed_bytewise(&f, EOM) == NCD_FRAMING_MALFORMED,
+			      "not refused: %s", refused[i]);
+		ck_assert_uint_eq(f.messages, 1);
+	}
+	ncd_framing_init(&f, 1 << 20);
+	ck_assert_int_eq(feed(&f, "<hello/>]" EOM), NCD_FRAMING_MALFORMED);
+	ck_assert(!f.hello_done);
 }
 END_TEST
 
@@ -257,7 +282,6 @@ START_TEST(test_eom_limit)
 	struct ncd_framing f;
 	char *at_limit = eom_message(100, EOM);
 	char *over = eom_message(101, "");
-	char *ends_in_bracket = eom_message(99, "]" EOM);
 	char *mark_prefix = eom_message(100, "]]>]]");
 
 	/* the hello */
@@ -271,18 +295,15 @@ START_TEST(test_eom_limit)
 	/* later messages */
 	start(&f, 100, at_limit);
 	ck_assert_int_eq(feed(&f, at_limit), NCD_FRAMING_OK);
-	ck_assert_int_eq(feed(&f, ends_in_bracket), NCD_FRAMING_OK);
-	ck_assert_int_eq(feed(&f, EOM), NCD_FRAMING_OK);
-	ck_assert_uint_eq(f.messages, 4);
+	ck_assert_uint_eq(f.messages, 2);
 	ck_assert_int_eq(feed(&f, mark_prefix), NCD_FRAMING_OK);
 	ck_assert_int_eq(feed(&f, ">"), NCD_FRAMING_OK);
 	ck_assert_int_eq(feed(&f, over), NCD_FRAMING_TOO_BIG);
-	ck_assert_uint_eq(f.messages, 5);
+	ck_assert_uint_eq(f.messages, 3);
 	ck_assert_int_eq(feed(&f, EOM), NCD_FRAMING_TOO_BIG);
-	ck_assert_uint_eq(f.messages, 5);
+	ck_assert_uint_eq(f.messages, 3);
 	free(at_limit);
 	free(over);
-	free(ends_in_bracket);
 	free(mark_prefix);
 }
 END_TEST
@@ -349,6 +370,10 @@ static bool ref_eom(const uint8_t *s, size_t len, size_t *pos, size_t max,
 	}
 	if ((size_t)(mark - (s + *pos)) > max) {
 		o->result = NCD_FRAMING_TOO_BIG;
+		return false;
+	}
+	if (mark > s + *pos && mark[-1] == ']') {
+		o->result = NCD_FRAMING_MALFORMED;
 		return false;
 	}
 	*pos = mark + strlen(EOM) - s;
@@ -508,7 +533,7 @@ static void add_chunked_message(struct stream *st)
 
 /*
  * Content with no end-of-message mark before the one that ends it, but
- * with beginnings of it.
+ * with beginnings of it, and not ending in ']'.
  */
 static void add_eom_message(struct stream *st)
 {
@@ -533,6 +558,8 @@ static void add_eom_message(struct stream *st)
 	while ((mark = memmem(m, size + strlen(EOM), EOM, strlen(EOM))) !=
 	       m + size)
 		*mark = 'a';
+	if (size && m[size - 1] == ']')
+		m[size - 1] = 'a';
 	add(st, m, size + strlen(EOM));
 	if (size > st->max_message)
 		st->max_message = size;
@@ -721,6 +748,7 @@ static Suite *ncd_framing_suite(void)
 	tcase_add_test(tc, test_hello_without_11);
 	tcase_add_test(tc, test_base_11_after_hello);
 	tcase_add_test(tc, test_partial_matches);
+	tcase_add_test(tc, test_eom_message_ending_in_bracket);
 	tcase_add_loop_test(tc, test_malformed, 0, ARRAY_SIZE(malformed));
 	tcase_add_test(tc, test_chunked_limit);
 	tcase_add_test(tc, test_eom_limit);
