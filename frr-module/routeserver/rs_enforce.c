@@ -15,9 +15,11 @@
  * whose policy is the same, and there are as few classes as the policy
  * allows: all NVAs of an instance ("rs-exchange:nva:<vrf>"); the gateways
  * whose own routes BGP's loop prevention drops at the gateway, which may
- * be sent them ("rs-exchange:gateways:<vrf>", see rs_gw_class_shared());
- * and each other gateway, whose instances must not get each other's
- * routes ("rs-exchange:<kind>:<gateway>:<vrf>").  A gateway's name has no
+ * be sent them ("rs-exchange:gateways:<vrf>", see rs_gw_class_shared()),
+ * and which while branch-to-branch is on are sent what the NVAs are and
+ * so receive in their class (rs_gw_class_joins_nvas()); and each other
+ * gateway, whose instances must not get each other's routes
+ * ("rs-exchange:<kind>:<gateway>:<vrf>").  A gateway's name has no
  * colon, so no two classes share a name, whatever the VRFs are called.  The
  * maps live in bgpd's route-map namespace, where the northbound refuses any
  * route-map of the module's prefix (rs_nb.c): the module alone edits or
@@ -59,6 +61,15 @@ DEFINE_MTYPE_STATIC(ROUTESERVER, RS_CLASS, "route-server receiver class");
 
 PREDECL_DLIST(rs_classes);
 
+enum rs_class_kind {
+	/* the NVAs, and while branch-to-branch is on the shared gateways */
+	RS_CLASS_NVAS,
+	/* the gateways of rs_gw_class_shared() */
+	RS_CLASS_GATEWAYS,
+	/* one gateway */
+	RS_CLASS_GATEWAY,
+};
+
 /* Receivers sharing an outbound policy, and its route-map. */
 struct rs_class {
 	struct rs_classes_item item;
@@ -68,7 +79,7 @@ struct rs_class {
 	/* the receiving end of rs_policy_permits(); peer_id 0, and
 	 * gateway_id 0 in the class of several gateways */
 	struct rs_party party;
-	bool shared;
+	enum rs_class_kind kind;
 	unsigned int members;
 };
 
@@ -312,6 +323,16 @@ static bool rs_same_gateway_config(const struct rs_peer *a,
 	       !strcmp(a->cfg.gateway, b->cfg.gateway);
 }
 
+static bool rs_af_configured(const struct peer *peer, afi_t afi)
+{
+	return peer->afc[afi][SAFI_UNICAST];
+}
+
+static const char *rs_outbound_slot(const struct peer *peer, afi_t afi)
+{
+	return peer->filter[afi][SAFI_UNICAST].map[RMAP_OUT].name;
+}
+
 static bool rs_as_path_kept(const struct peer *peer)
 {
 	afi_t afi;
@@ -366,31 +387,51 @@ static void rs_gw_class_facts_get(const struct rs_peer *rp,
 			facts->own_asn = false;
 }
 
-/* Whether the peer, a gateway, receives in the class of all gateways. */
-static bool rs_in_shared_class(const struct rs_peer *rp)
+/*
+ * Whether every outbound slot of the peer is empty or holds a map of the
+ * module's: a peer with an operator's map stays in a class whose name does
+ * not follow the toggle, since the operator's map calls it by that name.
+ */
+static bool rs_outbound_slots_module_owned(const struct peer *peer)
 {
-	struct rs_gw_class_facts facts;
+	afi_t afi;
 
-	rs_gw_class_facts_get(rp, &facts);
-	return rs_gw_class_shared(&facts);
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		const char *slot = rs_outbound_slot(peer, afi);
+
+		if (rs_af_configured(peer, afi) && slot &&
+		    strncmp(slot, RS_EXCHANGE_MAP_PREFIX,
+			    strlen(RS_EXCHANGE_MAP_PREFIX)))
+			return false;
+	}
+	return true;
 }
 
-/* The name of the peer's class; true for the class of several gateways. */
-static bool rs_class_name(const struct rs_peer *rp, char *name, size_t len)
+/* The peer's class, and its name. */
+static enum rs_class_kind rs_class_name(const struct rs_peer *rp, char *name,
+					size_t len)
 {
-	bool shared = false;
+	const char *vrf = rp->rsi->vrf;
+	struct rs_gw_class_facts facts;
 
-	if (rp->cfg.role == RS_ROLE_NVA)
-		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "nva:%s",
-			 rp->rsi->vrf);
-	else if ((shared = rs_in_shared_class(rp)))
-		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "gateways:%s",
-			 rp->rsi->vrf);
-	else
-		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "%s:%s:%s",
-			 rp->cfg.role == RS_ROLE_VPN ? "vpn" : "expressroute",
-			 rp->cfg.gateway, rp->rsi->vrf);
-	return shared;
+	if (rp->cfg.role == RS_ROLE_NVA) {
+		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "nva:%s", vrf);
+		return RS_CLASS_NVAS;
+	}
+	rs_gw_class_facts_get(rp, &facts);
+	if (rs_gw_class_joins_nvas(&facts, &rp->rsi->cfg.rules) &&
+	    rs_outbound_slots_module_owned(rp->bgp_peer)) {
+		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "nva:%s", vrf);
+		return RS_CLASS_NVAS;
+	}
+	if (rs_gw_class_shared(&facts)) {
+		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "gateways:%s", vrf);
+		return RS_CLASS_GATEWAYS;
+	}
+	snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "%s:%s:%s",
+		 rp->cfg.role == RS_ROLE_VPN ? "vpn" : "expressroute",
+		 rp->cfg.gateway, vrf);
+	return RS_CLASS_GATEWAY;
 }
 
 /*
@@ -419,13 +460,22 @@ static void rs_exchange_map_create(const char *name)
 
 static void rs_class_set_party(struct rs_class *cls, const struct rs_peer *rp)
 {
-	cls->party = rp->party;
-	cls->party.peer_id = 0;
-	if (cls->shared)
-		cls->party.gateway_id = 0;
+	switch (cls->kind) {
+	case RS_CLASS_NVAS:
+		cls->party = rs_nva_class_party;
+		break;
+	case RS_CLASS_GATEWAYS:
+		cls->party = rs_shared_gw_class_party(rp->cfg.role);
+		break;
+	case RS_CLASS_GATEWAY:
+		cls->party = rp->party;
+		cls->party.peer_id = 0;
+		break;
+	}
 }
 
-static void rs_class_join(struct rs_peer *rp, const char *name, bool shared)
+static void rs_class_join(struct rs_peer *rp, const char *name,
+			  enum rs_class_kind kind)
 {
 	struct rs_class *cls;
 
@@ -436,7 +486,7 @@ static void rs_class_join(struct rs_peer *rp, const char *name, bool shared)
 		cls = XCALLOC(MTYPE_RS_CLASS, sizeof(*cls));
 		strlcpy(cls->name, name, sizeof(cls->name));
 		cls->rsi = rp->rsi;
-		cls->shared = shared;
+		cls->kind = kind;
 		rs_class_set_party(cls, rp);
 		rs_classes_add_tail(&rs_classes, cls);
 		/* after the class is listed: compiling the rule looks it up */
@@ -446,12 +496,10 @@ static void rs_class_join(struct rs_peer *rp, const char *name, bool shared)
 	rp->cls = cls;
 }
 
-static void rs_class_leave(struct rs_peer *rp)
+static void rs_class_release(struct rs_class *cls)
 {
-	struct rs_class *cls = rp->cls;
 	struct route_map *map;
 
-	rp->cls = NULL;
 	if (!cls || --cls->members)
 		return;
 	map = route_map_lookup_by_name(cls->name);
@@ -459,6 +507,14 @@ static void rs_class_leave(struct rs_peer *rp)
 		route_map_delete(map);
 	rs_classes_del(&rs_classes, cls);
 	XFREE(MTYPE_RS_CLASS, cls);
+}
+
+static void rs_class_leave(struct rs_peer *rp)
+{
+	struct rs_class *cls = rp->cls;
+
+	rp->cls = NULL;
+	rs_class_release(cls);
 }
 
 unsigned int rs_enforce_class_count(const struct rs_instance *rsi)
@@ -588,11 +644,6 @@ static bool rs_map_calls(const struct route_map *map, const char *name)
 	return false;
 }
 
-static bool rs_af_configured(const struct peer *peer, afi_t afi)
-{
-	return peer->afc[afi][SAFI_UNICAST];
-}
-
 static enum rs_outbound rs_outbound_af(const struct rs_peer *rp, afi_t afi,
 				       const char **rmap)
 {
@@ -687,6 +738,159 @@ static void rs_exchange_map_unbind(struct rs_peer *rp, afi_t afi)
 		return;
 	peer_route_map_unset(rp->bgp_peer, afi, SAFI_UNICAST, RMAP_OUT);
 	rs_outbound_refresh_af(rp->bgp_peer, afi);
+}
+
+/*
+ * Moving role peers between classes, as a flip does with the gateways.
+ *
+ * bgpd moves a peer to another update group by splitting it off its
+ * subgroup into one of its own, with a copy of all that the old subgroup
+ * advertised (update_subgroup_split_peer), and merges such subgroups only
+ * after each has been refreshed on its own.  A flip moving G gateways out
+ * of a subgroup holding N routes would so copy N adj-out entries G times
+ * and build every update G times.  Instead the first peer moved out of a
+ * subgroup into a class is split off as bgpd does (the lead), and each
+ * next one from that subgroup into that class joins the lead's subgroup:
+ * it has been sent what the lead has (both have every packet of the old
+ * subgroup, nothing happened since the split), so the copy holds its
+ * state as well.  It joins the way bgpd places a peer without a subgroup
+ * (update_group_adjust_peer, update_subgroup_find): into the first
+ * subgroup of the group at version 0 that needs no refresh.  The lead's
+ * copy is at version 0 and marked as needing one; the mark is lifted
+ * meanwhile, and put on every other candidate, so that the lead's is the
+ * only one.
+ */
+
+/* A peer's address family moved to another class. */
+struct rs_move {
+	/* the update subgroup it left, and the class it went to */
+	uint64_t from;
+	const struct rs_class *to;
+	struct peer_af *paf;
+};
+
+/* The moves of one application of the roles. */
+struct rs_moves {
+	struct rs_move *move;
+	size_t count;
+};
+
+static const struct rs_move *rs_move_lead(const struct rs_moves *moves,
+					  uint64_t from,
+					  const struct rs_class *to)
+{
+	for (size_t i = 0; i < moves->count; i++)
+		if (moves->move[i].from == from && moves->move[i].to == to)
+			return &moves->move[i];
+	return NULL;
+}
+
+/* The peer has been sent every packet of its subgroup. */
+static bool rs_paf_caught_up(const struct peer_af *paf)
+{
+	return paf->next_pkt_to_send && !paf->next_pkt_to_send->buffer;
+}
+
+/* What the lead's subgroup must be for a peer to join it as described. */
+static bool rs_lead_joinable(struct update_subgroup *lead)
+{
+	return lead && update_subgroup_needs_refresh(lead) && !lead->version &&
+	       !CHECK_FLAG(lead->sflags, SUBGRP_STATUS_DEFAULT_ORIGINATE) &&
+	       bpacket_queue_is_empty(SUBGRP_PKTQ(lead));
+}
+
+/* Marks the group's subgroups needing no refresh but keep; returns them. */
+static size_t rs_subgroups_bar(struct update_group *updgrp,
+			       struct update_subgroup *keep,
+			       struct update_subgroup ***barred)
+{
+	struct update_subgroup *subgrp;
+	size_t count = 0;
+
+	UPDGRP_FOREACH_SUBGRP (updgrp, subgrp)
+		count++;
+	*barred = XCALLOC(MTYPE_TMP, count * sizeof(**barred));
+	count = 0;
+	UPDGRP_FOREACH_SUBGRP (updgrp, subgrp)
+		if (subgrp != keep && !update_subgroup_needs_refresh(subgrp)) {
+			update_subgroup_set_needs_refresh(subgrp, 1);
+			(*barred)[count++] = subgrp;
+		}
+	return count;
+}
+
+static void rs_subgroups_unbar(struct update_subgroup **barred, size_t count)
+{
+	while (count--)
+		update_subgroup_set_needs_refresh(barred[count], 0);
+	XFREE(MTYPE_TMP, barred);
+}
+
+static void rs_outbound_map_set(struct peer *peer, afi_t afi, const char *name)
+{
+	peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_OUT, name,
+			   route_map_lookup_by_name(name));
+}
+
+static void rs_peer_join_lead(struct peer_af *paf, struct update_subgroup *lead,
+			      const char *name)
+{
+	struct update_subgroup **barred;
+	size_t count = rs_subgroups_bar(lead->update_group, lead, &barred);
+
+	update_subgroup_set_needs_refresh(lead, 0);
+	update_subgroup_remove_peer(paf->subgroup, paf);
+	rs_outbound_map_set(paf->peer, paf->afi, name);
+	update_subgroup_set_needs_refresh(lead, 1);
+	rs_subgroups_unbar(barred, count);
+	/* peers of one subgroup with one new map share the new group */
+	if (paf->subgroup != lead)
+		zlog_err(
+			"route-server: %s did not join the subgroup of its class %s; what it was sent may be stale until its session is reset",
+			paf->peer->host, name);
+}
+
+/* The peer's outbound map of the af is the old class's: the new one's. */
+static void rs_peer_af_move(struct rs_peer *rp, afi_t afi,
+			    struct rs_moves *moves)
+{
+	struct peer_af *paf = peer_af_find(rp->bgp_peer, afi, SAFI_UNICAST);
+	uint64_t from = paf && paf->subgroup ? paf->subgroup->id : 0;
+	const struct rs_move *lead =
+		from ? rs_move_lead(moves, from, rp->cls) : NULL;
+
+	if (lead && rs_paf_caught_up(paf) &&
+	    rs_lead_joinable(lead->paf->subgroup))
+		rs_peer_join_lead(paf, lead->paf->subgroup, rp->cls->name);
+	else {
+		rs_outbound_map_set(rp->bgp_peer, afi, rp->cls->name);
+		if (from && paf->subgroup)
+			moves->move[moves->count++] = (struct rs_move){
+				.from = from, .to = rp->cls, .paf = paf};
+	}
+	rs_outbound_refresh_with_instance(rp, afi);
+}
+
+/*
+ * Moves the peer to another class.  A slot holding the old class's map gets
+ * the new one in one step: bgpd moves the peer to the other update group
+ * once, where unsetting the old map first would move it through the group
+ * of peers without an outbound map.
+ */
+static void rs_peer_move_class(struct rs_peer *rp, const char *name,
+			       enum rs_class_kind kind, struct rs_moves *moves)
+{
+	struct rs_class *old = rp->cls;
+	afi_t afi;
+
+	rs_class_join(rp, name, kind);
+	for (afi = AFI_IP; afi <= AFI_IP6; afi++) {
+		const char *slot = rs_outbound_slot(rp->bgp_peer, afi);
+
+		if (slot && !strcmp(slot, old->name))
+			rs_peer_af_move(rp, afi, moves);
+	}
+	rs_class_release(old);
 }
 
 /* ------------------------------------------------------------------ */
@@ -900,20 +1104,20 @@ static void rs_peer_bind_neighbor(struct bgp *bgp, struct rs_peer *rp)
 		rs_peer_bind(rp, peer);
 }
 
-static void rs_peer_apply(struct rs_peer *rp)
+static void rs_peer_apply(struct rs_peer *rp, struct rs_moves *moves)
 {
 	struct peer *peer = rp->bgp_peer;
 	char name[RMAP_NAME_MAXLEN];
-	bool shared;
+	enum rs_class_kind kind;
 	afi_t afi;
 
 	if (!peer)
 		return;
-	shared = rs_class_name(rp, name, sizeof(name));
-	if (rp->cls && strcmp(rp->cls->name, name))
-		rs_peer_leave_class(rp);
+	kind = rs_class_name(rp, name, sizeof(name));
 	if (!rp->cls)
-		rs_class_join(rp, name, shared);
+		rs_class_join(rp, name, kind);
+	else if (strcmp(rp->cls->name, name))
+		rs_peer_move_class(rp, name, kind, moves);
 	for (afi = AFI_IP; afi <= AFI_IP6; afi++)
 		if (rs_af_configured(peer, afi))
 			rs_peer_apply_af(rp, afi);
@@ -927,12 +1131,16 @@ static void rs_peer_apply(struct rs_peer *rp)
  */
 static void rs_instance_apply(struct bgp *bgp, struct rs_instance *rsi)
 {
+	struct rs_moves moves = {};
 	struct rs_peer *rp;
 
 	frr_each (rs_peers, &rsi->peers, rp)
 		rs_peer_bind_neighbor(bgp, rp);
+	moves.move = XCALLOC(MTYPE_TMP, (2 * rs_peers_count(&rsi->peers) + 1) *
+						sizeof(*moves.move));
 	frr_each (rs_peers, &rsi->peers, rp)
-		rs_peer_apply(rp);
+		rs_peer_apply(rp, &moves);
+	XFREE(MTYPE_TMP, moves.move);
 }
 
 /* ------------------------------------------------------------------ */

@@ -303,6 +303,20 @@ bool rs_gw_class_shared(const struct rs_gw_class_facts *facts)
 	       facts->as_path_kept && (facts->one_member || facts->own_asn);
 }
 
+const struct rs_party rs_nva_class_party = {.role = RS_ROLE_NVA,
+					    .exchanges = true};
+
+struct rs_party rs_shared_gw_class_party(enum rs_role role)
+{
+	return (struct rs_party){.role = role, .exchanges = true};
+}
+
+bool rs_gw_class_joins_nvas(const struct rs_gw_class_facts *facts,
+			    const struct rs_rules *rules)
+{
+	return rules->branch_to_branch && rs_gw_class_shared(facts);
+}
+
 uint32_t rs_preference_weight(enum rs_hub_pref pref, enum rs_role role)
 {
 	bool er = role == RS_ROLE_EXPRESSROUTE;

@@ -161,6 +161,22 @@ extern bool rs_policy_permits(const struct rs_party *from,
 			      const struct rs_rules *rules);
 
 /*
+ * The receiving end of rs_policy_permits() for the NVAs' class, and for a
+ * gateway of the shared class (gateway_id 0: no gateway's own routes are
+ * held back).
+ */
+extern const struct rs_party rs_nva_class_party;
+extern struct rs_party rs_shared_gw_class_party(enum rs_role role);
+
+/*
+ * Whether a gateway of the shared class receives in the NVAs' class: with
+ * branch-to-branch on, both are sent every route they may have, so
+ * rs_policy_permits() answers the same for either.
+ */
+extern bool rs_gw_class_joins_nvas(const struct rs_gw_class_facts *facts,
+				   const struct rs_rules *rules);
+
+/*
  * Weight that implements the hub routing preference for a route learned
  * from a peer of this role (higher wins in BGP best-path before AS-path
  * length).  0 for none and local: leave bgpd's weight alone.

@@ -187,37 +187,57 @@ def table_on_with_loop_prevention(er_asn, vpn_asn):
             for peer, sources in TABLE_ON.items()}
 
 
+def wait_classes(rs, classes):
+    """The instance's receiver classes, one update group each per address
+    family, as show and YANG state say."""
+    want = {"receiver-classes": classes, "update-groups": 2 * classes}
+    seen = []
+    try:
+        rslab.wait_until(
+            lambda: seen.append(yang_instance_state(rs)) or seen[-1] == want,
+            CONVERGE, f"{classes} receiver classes")
+    except TimeoutError as exc:
+        raise AssertionError(f"{exc}: {seen[-1]}") from None
+    data = show(rs)
+    assert (data["receiverClasses"], data["updateGroups"]) == (
+        classes, 2 * classes), data
+
+
 @pytest.mark.parametrize(
-    "er_asn,vpn_asn,strict,classes",
-    [(12076, 65020, False, 2), (12076, 12076, False, 3),
-     (RS_ASN, RS_ASN, False, 3), (12076, 65020, True, 3)],
+    "er_asn,vpn_asn,strict,classes_on,classes_off",
+    [(12076, 65020, False, 1, 2), (12076, 12076, False, 3, 3),
+     (RS_ASN, RS_ASN, False, 3, 3), (12076, 65020, True, 3, 3)],
     ids=["ebgp-own-asn", "vpn-asn-not-its-own", "ibgp", "strict"])
 def test_gateways_share_an_update_group_where_loop_prevention_allows(
-        topology_factory, er_asn, vpn_asn, strict, classes):
+        topology_factory, er_asn, vpn_asn, strict, classes_on, classes_off):
     """The NVAs are one receiving class; eBGP gateways whose own routes
-    their AS-path check drops share another, and are sent those routes;
-    a VPN gateway whose ASN another role peer has, an iBGP one, or any
-    with strict-gateway-exclusion keeps a class of its own, and is never
-    sent its sibling's routes. The peers' tables are the same either
-    way."""
+    their AS-path check drops share another, and are sent those routes,
+    and while branch-to-branch is on they receive in the NVAs' class,
+    which is then sent the same; a VPN gateway whose ASN another role peer
+    has, an iBGP one, or any with strict-gateway-exclusion keeps a class
+    of its own, and is never sent its sibling's routes. The peers' tables
+    are the same either way, through flips that move the gateways between
+    classes."""
     topo = start_lab(topology_factory, er_asn, vpn_asn)
     rs = topo.rs
     if strict:
         configure(rs, "route-server strict-gateway-exclusion")
     configure(rs, *role_lines(topo), "route-server branch-to-branch")
-    wait_table(topo, table_on_with_loop_prevention(er_asn, vpn_asn))
-
-    data = show(rs)
-    assert data["strictGatewayExclusion"] is strict
-    # one update group per class and address family
-    assert (data["receiverClasses"], data["updateGroups"]) == (
-        classes, 2 * classes), data
-    assert yang_instance_state(rs) == {"receiver-classes": classes,
-                                       "update-groups": 2 * classes}
-    sibling = own(32)[0]
+    table_on = table_on_with_loop_prevention(er_asn, vpn_asn)
+    wait_table(topo, table_on)
+    assert show(rs)["strictGatewayExclusion"] is strict
+    wait_classes(rs, classes_on)
+    vpn_shared = er_asn != vpn_asn and not strict
     sent_to_vpn1_0 = advertised(rs, topo.peers["vpn1-0"].addr4)
-    assert (sibling in sent_to_vpn1_0) is (classes == 2), sent_to_vpn1_0
+    assert (own(32)[0] in sent_to_vpn1_0) is vpn_shared, sent_to_vpn1_0
     assert own(1)[0] in sent_to_vpn1_0
+
+    configure(rs, "no route-server branch-to-branch")
+    wait_table(topo, TABLE_OFF)
+    wait_classes(rs, classes_off)
+    configure(rs, "route-server branch-to-branch")
+    wait_table(topo, table_on)
+    wait_classes(rs, classes_on)
 
 
 def route_refreshes_sent(rs) -> dict[str, int]:
@@ -243,7 +263,8 @@ def test_roles_given_to_sessions_that_are_up_ask_no_route_refresh(
     wait_table(topo, local_only)
     refreshes = route_refreshes_sent(rs)
     configure(rs, *role_lines(topo), "route-server branch-to-branch")
-    assert show(rs)["updateGroups"] == 4
+    # one receiver class with the toggle on: a group per address family
+    assert show(rs)["updateGroups"] == 2
     wait_table(topo, local_only)
     assert route_refreshes_sent(rs) == refreshes
 

@@ -714,20 +714,26 @@ START_TEST(test_gw_members_state_kinds_and_one_instance)
 }
 END_TEST
 
+/* Bits 0 to 5 of i are the facts. */
+static struct rs_gw_class_facts facts_of(int i)
+{
+	return (struct rs_gw_class_facts){
+		.strict = i & 1,
+		.exchanges = i & 2,
+		.ebgp = i & 4,
+		.as_path_kept = i & 8,
+		.one_member = i & 16,
+		.own_asn = i & 32,
+	};
+}
+
 /*
  * Every combination of the facts: shared only if the gateway's own routes
  * are dropped at each member that is sent them, and only then.
  */
 START_TEST(test_gw_class_shared)
 {
-	struct rs_gw_class_facts f = {
-		.strict = _i & 1,
-		.exchanges = _i & 2,
-		.ebgp = _i & 4,
-		.as_path_kept = _i & 8,
-		.one_member = _i & 16,
-		.own_asn = _i & 32,
-	};
+	struct rs_gw_class_facts f = facts_of(_i);
 	bool loop_safe = f.ebgp && f.as_path_kept;
 	bool members_drop = f.one_member || f.own_asn;
 
@@ -755,6 +761,56 @@ START_TEST(test_gw_class_shared_cases)
 	ck_assert(!rs_gw_class_shared(&pair));
 	one.strict = true;
 	ck_assert(!rs_gw_class_shared(&one));
+}
+END_TEST
+
+/*
+ * Every combination of the facts, toggle off and on: a gateway that may
+ * share a class joins the NVAs' while branch-to-branch is on, and only
+ * then.
+ */
+START_TEST(test_gw_class_joins_nvas)
+{
+	struct rs_gw_class_facts f = facts_of(_i);
+	bool toggle = _i & 64;
+
+	ck_assert_msg(rs_gw_class_joins_nvas(&f, rules(toggle)) ==
+			      (toggle && rs_gw_class_shared(&f)),
+		      "case %d", _i);
+}
+END_TEST
+
+/*
+ * What makes the joint class sound: with the toggle on, a route from any
+ * source (each role, exchanging or not, with or without a role given to
+ * unclassified sources) reaches the NVAs' class exactly when it reaches
+ * the shared gateways' class of either kind.  With the toggle off the two
+ * differ (an NVA's route reaches NVAs only).
+ */
+START_TEST(test_joint_class_receives_what_both_would)
+{
+	enum rs_role role = (enum rs_role)(_i % 5);
+	bool exchanges = _i / 5 % 2;
+	struct rs_rules on = {.branch_to_branch = true,
+			      .allow_unclassified = _i / 10 % 2};
+	struct rs_party from = party(role, 1, exchanges);
+	struct rs_party er = rs_shared_gw_class_party(ER);
+	struct rs_party vpn = rs_shared_gw_class_party(VPN);
+	bool to_nvas = rs_policy_permits(&from, &rs_nva_class_party, &on);
+
+	ck_assert_msg(rs_policy_permits(&from, &er, &on) == to_nvas &&
+			      rs_policy_permits(&from, &vpn, &on) == to_nvas,
+		      "case %d", _i);
+}
+END_TEST
+
+START_TEST(test_joint_class_only_while_toggle_on)
+{
+	struct rs_party nva = party(NVA, 1, true);
+	struct rs_party er = rs_shared_gw_class_party(ER);
+
+	ck_assert(rs_policy_permits(&nva, &rs_nva_class_party, rules(false)));
+	ck_assert(!rs_policy_permits(&nva, &er, rules(false)));
 }
 END_TEST
 
@@ -788,6 +844,10 @@ static Suite *rs_policy_suite(void)
 	tcase_add_test(tc, test_gw_members_state_kinds_and_one_instance);
 	tcase_add_loop_test(tc, test_gw_class_shared, 0, 64);
 	tcase_add_test(tc, test_gw_class_shared_cases);
+	tcase_add_loop_test(tc, test_gw_class_joins_nvas, 0, 128);
+	tcase_add_loop_test(tc, test_joint_class_receives_what_both_would, 0,
+			    5 * 2 * 2);
+	tcase_add_test(tc, test_joint_class_only_while_toggle_on);
 	suite_add_tcase(s, tc);
 
 	tc = loop_case("names", test_role_names_round_trip,
