@@ -240,6 +240,34 @@ def test_gateways_share_an_update_group_where_loop_prevention_allows(
     wait_classes(rs, classes_on)
 
 
+def split_events(rs) -> int:
+    """How often bgpd has split a peer off its update subgroup, copying
+    what the subgroup advertised."""
+    rc, out, err = rs.vtysh("show bgp update-groups statistics",
+                            daemon="bgpd")
+    assert rc == 0, out + err
+    return int(re.search(r"^Split events: (\d+)$", out, re.M).group(1))
+
+
+def test_a_flip_moves_the_gateways_of_a_subgroup_as_one(topology_factory):
+    """A flip moves the three gateways of the shared class between their
+    class and the NVAs', in IPv4 and IPv6 unicast: bgpd splits one of them
+    off (a copy of what their subgroup advertised) per address family and
+    direction, and the others join it, instead of a copy each."""
+    topo = start_lab(topology_factory)
+    rs = topo.rs
+    configure(rs, *role_lines(topo), "route-server branch-to-branch")
+    table_on = table_on_with_loop_prevention(12076, 65020)
+    wait_table(topo, table_on)
+    before = split_events(rs)
+    configure(rs, "no route-server branch-to-branch")
+    wait_table(topo, TABLE_OFF)
+    assert split_events(rs) - before == 2
+    configure(rs, "route-server branch-to-branch")
+    wait_table(topo, table_on)
+    assert split_events(rs) - before == 4
+
+
 def route_refreshes_sent(rs) -> dict[str, int]:
     """Per neighbor, how often bgpd asked it to send its table again."""
     return {addr: n["messageStats"]["routeRefreshSent"]
