@@ -414,13 +414,11 @@ static enum rs_class_kind rs_class_name(const struct rs_peer *rp, char *name,
 	const char *vrf = rp->rsi->vrf;
 	struct rs_gw_class_facts facts;
 
-	if (rp->cfg.role == RS_ROLE_NVA) {
-		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "nva:%s", vrf);
-		return RS_CLASS_NVAS;
-	}
-	rs_gw_class_facts_get(rp, &facts);
-	if (rs_gw_class_joins_nvas(&facts, &rp->rsi->cfg.rules) &&
-	    rs_outbound_slots_module_owned(rp->bgp_peer)) {
+	if (rp->cfg.role != RS_ROLE_NVA)
+		rs_gw_class_facts_get(rp, &facts);
+	if (rp->cfg.role == RS_ROLE_NVA ||
+	    (rs_gw_class_joins_nvas(&facts, &rp->rsi->cfg.rules) &&
+	     rs_outbound_slots_module_owned(rp->bgp_peer))) {
 		snprintf(name, len, RS_EXCHANGE_MAP_PREFIX "nva:%s", vrf);
 		return RS_CLASS_NVAS;
 	}
@@ -703,6 +701,12 @@ static void rs_outbound_refresh_with_instance(struct rs_peer *rp, afi_t afi)
 	rs_refresh_schedule(rs_instance_lookup(rp->rsi->vrf));
 }
 
+static void rs_outbound_map_set(struct peer *peer, afi_t afi, const char *name)
+{
+	peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_OUT, name,
+			   route_map_lookup_by_name(name));
+}
+
 /*
  * Puts the module's map in an empty outbound slot.  A slot holding the
  * map's name without the map is what bgpd leaves after reading a saved
@@ -724,8 +728,7 @@ static void rs_exchange_map_bind(struct rs_peer *rp, afi_t afi)
 	}
 	if (slot)
 		return;
-	peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_OUT, name,
-			   route_map_lookup_by_name(name));
+	rs_outbound_map_set(peer, afi, name);
 	rs_outbound_refresh_with_instance(rp, afi);
 }
 
@@ -824,12 +827,6 @@ static void rs_subgroups_unbar(struct update_subgroup **barred, size_t count)
 	while (count--)
 		update_subgroup_set_needs_refresh(barred[count], 0);
 	XFREE(MTYPE_TMP, barred);
-}
-
-static void rs_outbound_map_set(struct peer *peer, afi_t afi, const char *name)
-{
-	peer_route_map_set(peer, afi, SAFI_UNICAST, RMAP_OUT, name,
-			   route_map_lookup_by_name(name));
 }
 
 static void rs_peer_join_lead(struct peer_af *paf, struct update_subgroup *lead,
