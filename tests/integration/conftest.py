@@ -34,7 +34,7 @@ def _prerequisites() -> list[str]:
     for exe in ("/usr/lib/frr/zebra", "/usr/lib/frr/bgpd"):
         if not os.access(exe, os.X_OK):
             problems.append(f"no {exe} (apt-get install frr)")
-    for exe in ("gobgpd", "gobgp", "bird", "birdc", "ip"):
+    for exe in ("gobgpd", "gobgp", "bird", "ip"):
         if shutil.which(exe) is None:
             problems.append(f"no {exe} on PATH")
     return problems
