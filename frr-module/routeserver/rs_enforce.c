@@ -131,12 +131,35 @@ DECLARE_HASH(rs_bgp_peers, struct rs_peer, bgp_item, rs_bgp_peer_cmp,
 
 static struct rs_bgp_peers_head rs_bgp_peers = INIT_HASH(rs_bgp_peers);
 
+/*
+ * The last lookup and its answer, NULL included.  bgpd reads a neighbor's
+ * updates in batches and runs the exchange rule once per route and update
+ * group, so the same source is asked for over and over.  Forgotten whenever
+ * rs_bgp_peers changes.
+ */
+static struct {
+	const struct peer *peer;
+	struct rs_peer *role_peer;
+} rs_last_lookup;
+
+static void rs_last_lookup_forget(void)
+{
+	memset(&rs_last_lookup, 0, sizeof(rs_last_lookup));
+}
+
 struct rs_peer *rs_role_peer_of(struct peer *peer)
 {
-	struct rs_peer key = {.bgp_peer = peer};
+	if (peer != rs_last_lookup.peer) {
+		/* a whole role peer's worth of zeroes: not on every route */
+		struct rs_peer key = {.bgp_peer = peer};
 
-	return rs_bgp_peers_find(&rs_bgp_peers, &key);
+		rs_last_lookup.peer = peer;
+		rs_last_lookup.role_peer =
+			rs_bgp_peers_find(&rs_bgp_peers, &key);
+	}
+	return rs_last_lookup.role_peer;
 }
+
 
 /*
  * A bgpd neighbor stands for one role peer.  Canonical keys and the lookup
@@ -155,6 +178,7 @@ static void rs_peer_bind(struct rs_peer *rp, struct peer *peer)
 				holder->cfg.neighbor);
 		peer = NULL;
 	}
+	rs_last_lookup_forget();
 	if (rp->bgp_peer)
 		rs_bgp_peers_del(&rs_bgp_peers, rp);
 	if (peer != rp->bgp_peer)
@@ -1377,6 +1401,7 @@ void rs_enforce_fini(void)
 	rs_enforcing = false;
 	EVENT_OFF(rs_watch_thread);
 	EVENT_OFF(rs_refresh_thread);
+	rs_last_lookup_forget();
 	while ((rp = rs_bgp_peers_pop(&rs_bgp_peers)))
 		rp->bgp_peer = NULL;
 	rs_bgp_peers_fini(&rs_bgp_peers);
