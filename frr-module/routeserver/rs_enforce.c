@@ -160,7 +160,6 @@ struct rs_peer *rs_role_peer_of(struct peer *peer)
 	return rs_last_lookup.role_peer;
 }
 
-
 /*
  * A bgpd neighbor stands for one role peer.  Canonical keys and the lookup
  * by key (rs_bgp_neighbor) make a second one impossible; should one still
@@ -1144,6 +1143,9 @@ static void rs_peer_apply(struct rs_peer *rp, struct rs_moves *moves)
 			rs_peer_apply_af(rp, afi);
 }
 
+static uint32_t rs_instance_facts(struct bgp *bgp,
+				  const struct rs_instance *rsi);
+
 /*
  * Every role of the instance is bound before any is applied: a gateway's
  * class depends on its siblings' and the other role peers' neighbors, and
@@ -1162,6 +1164,8 @@ static void rs_instance_apply(struct bgp *bgp, struct rs_instance *rsi)
 	frr_each (rs_peers, &rsi->peers, rp)
 		rs_peer_apply(rp, &moves);
 	XFREE(MTYPE_TMP, moves.move);
+	/* as applied: the module's own flags and map are facts too */
+	rsi->watched_facts = rs_instance_facts(bgp, rsi);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1314,9 +1318,17 @@ void rs_enforce_neighbor_deleted(struct peer *peer)
 static uint32_t rs_peer_facts(struct bgp *bgp, const struct rs_peer *rp,
 			      uint32_t digest)
 {
-	struct peer *peer = bgp ? rs_bgp_neighbor(bgp, rp->cfg.neighbor) : NULL;
+	struct peer *peer = NULL;
 	afi_t afi;
 
+	/*
+	 * The bound neighbor (unbound when bgpd deletes it), else one
+	 * configured since: peer_lookup() zeroes a whole struct peer, too
+	 * much for every role peer every second.
+	 */
+	if (bgp)
+		peer = rp->bgp_peer ? rp->bgp_peer
+				    : rs_bgp_neighbor(bgp, rp->cfg.neighbor);
 	digest = jhash(&peer, sizeof(peer), digest);
 	if (!peer)
 		return digest;
@@ -1366,9 +1378,11 @@ static void rs_watch_instance(struct rs_instance *rsi)
 	struct rs_peer *rp;
 
 	if (rs_instance_facts(bgp, rsi) != rsi->watched_facts) {
+		if (rs_debug)
+			zlog_debug(
+				"route-server: %s: bgpd's settings of the role peers changed; roles applied again",
+				rsi->vrf);
 		rs_instance_apply(bgp, rsi);
-		/* as applied: the module's own flags and map are facts too */
-		rsi->watched_facts = rs_instance_facts(bgp, rsi);
 	}
 	frr_each (rs_peers, &rsi->peers, rp)
 		rs_watch_conflict(rp);

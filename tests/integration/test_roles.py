@@ -154,6 +154,25 @@ def test_deleting_a_neighbor_removes_its_role(rs):
     assert role_lines(rs) == ROLE_LINES[:2]
 
 
+def test_the_watch_applies_roles_again_only_after_bgpd_changed_them(rs):
+    """A commit records what it applied, so the once-a-second watch over
+    the role peers' bgpd settings leaves them alone until one of bgpd's own
+    commands changes one (here a neighbor's remote AS)."""
+    applied_again = "role peers changed; roles applied again"
+    rc, out, err = rs.vtysh("debug bgp route-server")
+    assert rc == 0, out + err
+    rc, out, err = rs.configure(*ROLE_LINES)
+    assert rc == 0, out + err
+    rslab.hold_for(lambda: applied_again not in rs.log_text(),
+                   3 * rslab.HOLD_SECONDS,
+                   "the roles applied once, by their commit")
+
+    rc, out, err = rs.configure("neighbor 198.18.0.11 remote-as 65011")
+    assert rc == 0, out + err
+    rslab.wait_until(lambda: applied_again in rs.log_text(), 10,
+                     "the watch to apply the roles again")
+
+
 def test_roles_survive_write_memory_and_restart(rs):
     rc, out, err = rs.configure("route-server max-peers 6", *ROLE_LINES)
     assert rc == 0, out + err
