@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import glob
 import ipaddress
 import json
 import os
@@ -465,6 +466,9 @@ class RouteServer:
         self.moduledir = moduledir_ or moduledir()
         self.vtysh_bin = vtysh or vtysh_path()
         self.valgrind = valgrind
+        # run bgpd under callgrind, counting nothing until
+        # count_instructions() (bench/run --instructions)
+        self.callgrind = False
         self.detach = detach
         self.peers: list[GobgpPeer] = []
         self.zebra: Process | None = None
@@ -494,6 +498,26 @@ class RouteServer:
         return self.path("valgrind.log")
 
     @property
+    def callgrind_out(self) -> str:
+        return self.path("callgrind.out")
+
+    @property
+    def under_valgrind(self) -> bool:
+        return self.valgrind or self.callgrind
+
+    @property
+    def hold_time(self) -> int:
+        """Of every session with it: short, so that a dead peer shows soon;
+        long under callgrind, which runs bgpd's threads one at a time and
+        so lets keepalives wait for seconds."""
+        return 240 if self.callgrind else 9
+
+    @property
+    def timers(self) -> str:
+        """bgpd's keepalive and hold time."""
+        return f"{self.hold_time // 3} {self.hold_time}"
+
+    @property
     def agent_socket(self) -> str:
         return self.path("nbagent.sock")
 
@@ -516,7 +540,7 @@ class RouteServer:
             f" bgp router-id {self.router_id}",
             " no bgp ebgp-requires-policy",
             " no bgp default ipv4-unicast",
-            " timers bgp 3 9",
+            f" timers bgp {self.timers}",
         ]
         af4, af6 = [], []
         for peer in self.peers:
@@ -526,7 +550,7 @@ class RouteServer:
                 lines += [
                     f" neighbor {addr} remote-as {peer.asn}",
                     f" neighbor {addr} description {peer.name}:{peer.role}",
-                    f" neighbor {addr} timers 3 9",
+                    f" neighbor {addr} timers {self.timers}",
                     f" neighbor {addr} timers connect 2",
                 ]
                 af += [f"  neighbor {addr} activate",
@@ -634,6 +658,10 @@ class RouteServer:
             argv = ["valgrind", "--leak-check=full", "--error-exitcode=99",
                     "--num-callers=30", f"--log-file={self.valgrind_log}",
                     *argv]
+        elif self.callgrind:
+            argv = ["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                    f"--callgrind-out-file={self.callgrind_out}",
+                    f"--log-file={self.valgrind_log}", *argv]
         return self.netns.argv(argv)
 
     def start_zebra(self, timeout: float = 20) -> None:
@@ -650,7 +678,7 @@ class RouteServer:
         also (unless wait_agent is false) until it has reached bgpd's
         agent again."""
         if timeout is None:
-            timeout = 90 if self.valgrind else 20
+            timeout = 90 if self.under_valgrind else 20
         if not os.path.exists(self.path("bgpd.conf")):
             self.write_bgpd_conf()
         netconfd_runs = self.netconfd is not None and self.netconfd.running()
@@ -706,7 +734,7 @@ class RouteServer:
         """Wait until frr-netconfd accepts a TCP connection on its port
         (it listens once it has loaded the schemas from bgpd)."""
         if timeout is None:
-            timeout = 90 if self.valgrind else 20
+            timeout = 90 if self.under_valgrind else 20
         port = int(self.netconfd_config()["port"])
 
         def accepts():
@@ -749,11 +777,25 @@ class RouteServer:
         return self.netconfd_log().count(
             f"northbound agent {self.agent_socket}: connected")
 
+    def count_instructions(self) -> None:
+        """Start callgrind's count of what bgpd executes (self.callgrind)."""
+        run(["callgrind_control", "-i", "on", str(self.bgpd.pid)])
+
+    def dump_instructions(self) -> str:
+        """Stop the count of count_instructions() and have callgrind write
+        what bgpd executed meanwhile, all its threads; returns the dump's
+        file.  Uncounted, bgpd also stops in seconds rather than minutes."""
+        dumps = glob.glob(glob.escape(self.callgrind_out) + ".*")
+        pid = str(self.bgpd.pid)
+        run(["callgrind_control", "-d", pid])
+        run(["callgrind_control", "-i", "off", pid])
+        return f"{self.callgrind_out}.{len(dumps) + 1}"
+
     def stop_bgpd(self, sig: int = signal.SIGTERM, timeout: float | None = None) -> int | None:
         if self.bgpd is None:
             return None
         if timeout is None:
-            timeout = 120 if self.valgrind else 20
+            timeout = 120 if self.under_valgrind else 20
         return self.bgpd.stop(sig, timeout)
 
     def restart_bgpd(self) -> int | None:
@@ -801,7 +843,7 @@ class RouteServer:
             if proc is None:
                 continue
             try:
-                proc.stop(timeout=120 if self.valgrind and proc is self.bgpd else 20)
+                proc.stop(timeout=120 if self.under_valgrind and proc is self.bgpd else 20)
             except Exception as exc:  # noqa: BLE001 - stop the rest too
                 errors.append(exc)
         if errors:
@@ -810,10 +852,12 @@ class RouteServer:
     # talking to it
     def vtysh(self, *commands: str, daemon: str | None = None,
               stdin: str | None = None, boot: bool = False,
-              timeout: float = CMD_TIMEOUT) -> tuple[int, str, str]:
+              timeout: float | None = None) -> tuple[int, str, str]:
         """Run vtysh against this route server: each command as one `-c`, or
         `stdin` fed to an interactive vtysh, or `-b` (boot DIR/frr.conf).
         Returns (returncode, stdout, stderr)."""
+        if timeout is None:
+            timeout = CMD_TIMEOUT * (10 if self.under_valgrind else 1)
         argv = [self.vtysh_bin, "--vty_socket", self.dir,
                 "--config_dir", self.dir]
         if daemon:
@@ -996,8 +1040,8 @@ class GobgpPeer(Speaker):
                 f'    local-address = "{local}"',
                 "  [neighbors.timers.config]",
                 "    connect-retry = 2",
-                "    hold-time = 9",
-                "    keepalive-interval = 3",
+                f"    hold-time = {rs.hold_time}",
+                f"    keepalive-interval = {rs.hold_time // 3}",
                 "  [[neighbors.afi-safis]]",
                 "    [neighbors.afi-safis.config]",
                 f'      afi-safi-name = "{fam}"',
@@ -1231,7 +1275,7 @@ protocol bgp uplink {{
   neighbor {self.rs.addr4} as {self.rs.asn};
   connect delay time 1;
   connect retry time 2;
-  hold time 9;
+  hold time {self.rs.hold_time};
   ipv4 {{ {policy} }};
 }}
 """
