@@ -513,9 +513,13 @@ class RouteServer:
         return 240 if self.callgrind else 9
 
     @property
+    def keepalive(self) -> int:
+        return self.hold_time // 3
+
+    @property
     def timers(self) -> str:
         """bgpd's keepalive and hold time."""
-        return f"{self.hold_time // 3} {self.hold_time}"
+        return f"{self.keepalive} {self.hold_time}"
 
     @property
     def agent_socket(self) -> str:
@@ -1041,7 +1045,7 @@ class GobgpPeer(Speaker):
                 "  [neighbors.timers.config]",
                 "    connect-retry = 2",
                 f"    hold-time = {rs.hold_time}",
-                f"    keepalive-interval = {rs.hold_time // 3}",
+                f"    keepalive-interval = {rs.keepalive}",
                 "  [[neighbors.afi-safis]]",
                 "    [neighbors.afi-safis.config]",
                 f'      afi-safi-name = "{fam}"',
