@@ -39,6 +39,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -390,6 +391,12 @@ def kill_pids(pids: Iterable[int], where: str, timeout: float = 10) -> None:
                 os.kill(p, signal.SIGKILL)
         wait_until(lambda: not any(pid_alive(p) for p in pids), 10,
                    f"processes {pids} in {where} to die")
+
+
+def exit_on_sigterm() -> None:
+    """Make SIGTERM end a tool like sys.exit(), so that its finally
+    clauses still stop the lab it started."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
 
 def cleanup_leftovers(pattern: str = r"^rs(\d+)-", verbose: bool = True) -> list[str]:
